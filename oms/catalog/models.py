@@ -1,0 +1,67 @@
+"""Where we sell (channels), where stock lives (locations), what we sell."""
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Channel(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=16)
+    currency = fields.CharField(max_length=3)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "channel"
+
+
+class Location(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=32)
+    address = fields.JSONField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "location"
+
+
+class ChannelLocation(Model):
+    """A location serving a channel; lower priority is tried first."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.ForeignKeyField("models.Channel", related_name="location_links",
+                                     on_delete=fields.RESTRICT)
+    location = fields.ForeignKeyField("models.Location", related_name="channel_links",
+                                      on_delete=fields.RESTRICT)
+    priority = fields.IntField()
+
+    class Meta:
+        table = "channel_location"
+        unique_together = (("channel", "location"),)
+
+
+class Product(Model):
+    id = fields.IntField(primary_key=True)
+    sku = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    weight_grams = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "product"
+
+
+class ProductPrice(Model):
+    id = fields.IntField(primary_key=True)
+    product = fields.ForeignKeyField("models.Product", related_name="prices",
+                                     on_delete=fields.RESTRICT)
+    channel = fields.ForeignKeyField("models.Channel", related_name="prices",
+                                     on_delete=fields.RESTRICT)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        table = "product_price"
+        unique_together = (("product", "channel"),)

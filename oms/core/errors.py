@@ -1,0 +1,68 @@
+"""Domain errors: expected failures with a stable code, a message and a field.
+
+Resolvers turn these into `userErrors`; anything else is unexpected and masked.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONFLICT = "CONFLICT"
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    FORBIDDEN = "FORBIDDEN"
+
+
+class DomainError(Exception):
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(self, message: str, *, field: list[str] | str | None = None,
+                 code: ErrorCode | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if isinstance(field, str):
+            field = [field]
+        self.field = field
+
+
+class Invalid(DomainError):
+    code = ErrorCode.INVALID
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Duplicate(DomainError):
+    code = ErrorCode.DUPLICATE
+
+
+class OutOfStock(DomainError):
+    code = ErrorCode.OUT_OF_STOCK
+
+
+class InvalidTransition(DomainError):
+    code = ErrorCode.INVALID_TRANSITION
+
+
+class Conflict(DomainError):
+    code = ErrorCode.CONFLICT
+
+
+class Forbidden(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+
+class ValidationErrors(DomainError):
+    """Several user mistakes found at once; all are reported together."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(errors[0].message if errors else "invalid input", field=None)
+        self.errors = errors

@@ -1,0 +1,50 @@
+"""Tortoise configuration: every domain's models plus aerich's."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+MODEL_MODULES = [
+    "oms.events.models",
+    "oms.catalog.models",
+    "oms.inventory.models",
+    "oms.customers.models",
+    "oms.orders.models",
+    "oms.fulfillment.models",
+]
+
+
+def tortoise_config(db_url: str, *, pool_size: int = 20, with_aerich: bool = True) -> dict[str, Any]:
+    if db_url.startswith("postgres://"):
+        connection: dict[str, Any] | str = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": _pg_credentials(db_url, pool_size),
+        }
+    else:
+        connection = db_url
+    models = list(MODEL_MODULES) + (["aerich.models"] if with_aerich else [])
+    return {
+        "connections": {"default": connection},
+        "apps": {"models": {"models": models, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _pg_credentials(db_url: str, pool_size: int) -> dict[str, Any]:
+    from urllib.parse import unquote, urlparse
+
+    u = urlparse(db_url)
+    return {
+        "host": u.hostname or "127.0.0.1",
+        "port": u.port or 5432,
+        "user": unquote(u.username or "postgres"),
+        "password": unquote(u.password or ""),
+        "database": (u.path or "/oms").lstrip("/") or "oms",
+        "minsize": 1,
+        "maxsize": pool_size,
+    }
+
+
+# aerich reads this (see [tool.aerich] in pyproject.toml).
+AERICH_CONFIG = tortoise_config(os.environ.get("OMS_DATABASE_URL", "sqlite://oms.sqlite3"))

@@ -1,0 +1,86 @@
+"""Redis Streams backend: the only module that imports redis.
+
+Every process XADDs what it committed to one stream and runs one XREAD BLOCK
+listener that feeds its hub; subscribers never get a Redis connection of
+their own.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import AsyncIterator
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from .record import EventRecord
+
+log = logging.getLogger(__name__)
+
+STREAM = "oms:events"
+MAXLEN = 100_000
+
+
+class RedisBroker:
+    def __init__(self, url: str, stream: str = STREAM) -> None:
+        self.url = url
+        self.stream = stream
+        self._client: aioredis.Redis | None = None
+        self._listener: aioredis.Redis | None = None
+        self._pending: set[asyncio.Task] = set()
+
+    async def start(self) -> None:
+        self._client = aioredis.from_url(self.url)
+        # No socket_timeout: the listener blocks for up to its BLOCK time.
+        self._listener = aioredis.from_url(self.url)
+        await self._client.ping()
+
+    async def close(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        for c in (self._client, self._listener):
+            if c is not None:
+                await c.aclose()
+
+    def publish(self, records: list[EventRecord]) -> None:
+        task = asyncio.get_running_loop().create_task(self._xadd(records))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _xadd(self, records: list[EventRecord]) -> None:
+        assert self._client is not None
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for r in records:
+                    pipe.xadd(self.stream, {"d": json.dumps(r.to_wire())},
+                              maxlen=MAXLEN, approximate=True)
+                await pipe.execute()
+        except RedisError:
+            # The hub's log polling delivers them anyway, a little later.
+            log.warning("could not publish %d events to redis", len(records), exc_info=True)
+
+    async def _stream_tail(self) -> str | bytes:
+        # Start from the newest entry's id rather than "$", so nothing added
+        # between two XREAD calls is skipped.
+        assert self._listener is not None
+        newest = await self._listener.xrevrange(self.stream, count=1)
+        return newest[0][0] if newest else "0-0"
+
+    async def listen(self) -> AsyncIterator[EventRecord]:
+        assert self._listener is not None
+        last_id = await self._stream_tail()
+        while True:
+            try:
+                resp = await self._listener.xread({self.stream: last_id}, block=5000, count=500)
+            except (RedisError, OSError):
+                log.warning("redis listener lost its connection; retrying", exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            for _stream, entries in resp or []:
+                for entry_id, fields in entries:
+                    last_id = entry_id
+                    try:
+                        yield EventRecord.from_wire(json.loads(fields[b"d"]))
+                    except (KeyError, ValueError, TypeError):
+                        log.warning("skipping malformed stream entry %s", entry_id)

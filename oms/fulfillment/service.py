@@ -1,0 +1,177 @@
+"""Shipments: routing a confirmed order, pick, pack, ship, carrier tracking.
+
+Each shipment move locks its order row first, so an order's shipments change
+one at a time and the order's status is derived from all of them."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from oms.catalog.models import Channel, Product
+from oms.core import validation as v
+from oms.core.clock import now
+from oms.core.errors import Conflict, Invalid, InvalidTransition, NotFound
+from oms.core.uow import unit_of_work
+from oms.inventory import allocation, service as inventory
+from oms.orders import service as orders
+from oms.orders.lifecycle import OrderStatus
+from oms.orders.models import Order, OrderLine
+
+from . import events, lifecycle
+from .lifecycle import ShipmentAction, ShipmentStatus
+from .models import Shipment, ShipmentLine, TrackingEvent
+
+# Shipments of an order in these statuses may be worked on.
+FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
+                              OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
+
+
+async def _channel_code(order: Order) -> str:
+    return (await Channel.filter(id=order.channel_id).values_list("code", flat=True))[0]
+
+
+async def route_order(order: Order, *, actor: str | None = None) -> list[Shipment]:
+    """One shipment per location holding the order's reservations (placement
+    chose them: the first location that fills the whole order, else split in
+    priority order)."""
+    async with unit_of_work() as uow:
+        by_location = await inventory.reservations_by_location(order.id)
+        lines = await OrderLine.filter(order_id=order.id).order_by("id")
+        lines_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for ln in lines:
+            lines_of[ln.product_id].append((ln.id, ln.quantity - ln.quantity_shipped))
+        # Location parts per product, in the order the reservations were made.
+        parts_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for loc_id, products in by_location.items():
+            for product_id, qty in products.items():
+                parts_of[product_id].append((loc_id, qty))
+        shipment_lines: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for product_id, parts in parts_of.items():
+            for line_id, loc_id, qty in allocation.spread_over_lines(parts, lines_of[product_id]):
+                shipment_lines[loc_id].append((line_id, qty))
+        channel = await _channel_code(order)
+        at = now()
+        shipments = []
+        for loc_id in by_location:
+            shipment = await Shipment.create(order_id=order.id, location_id=loc_id,
+                                             status=ShipmentStatus.PENDING.value, created_at=at)
+            await ShipmentLine.bulk_create([
+                ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=qty)
+                for line_id, qty in shipment_lines[loc_id]])
+            uow.record(events.shipment_updated(shipment, order=order, channel=channel,
+                                               occurred_at=at))
+            shipments.append(shipment)
+        return shipments
+
+
+async def cancel_open_shipments(order: Order, *, actor: str | None = None) -> None:
+    async with unit_of_work() as uow:
+        channel = await _channel_code(order)
+        for shipment in await Shipment.filter(order_id=order.id):
+            if lifecycle.SHIPMENT_TRANSITIONS.allows(ShipmentStatus(shipment.status),
+                                                     ShipmentAction.CANCEL):
+                await _move(shipment, ShipmentAction.CANCEL)
+                uow.record(events.shipment_updated(shipment, order=order, channel=channel,
+                                                   occurred_at=now()))
+
+
+async def _move(shipment: Shipment, action: ShipmentAction, **changes) -> ShipmentStatus:
+    target = lifecycle.next_status(ShipmentStatus(shipment.status), action)
+    updated = await Shipment.filter(id=shipment.id, version=shipment.version).update(
+        status=target.value, version=shipment.version + 1, **changes)
+    if not updated:
+        raise Conflict("the shipment was changed by someone else; reload and retry", field="id")
+    shipment.status, shipment.version = target.value, shipment.version + 1
+    for k, val in changes.items():
+        setattr(shipment, k, val)
+    return target
+
+
+async def get_shipment(shipment_id: int) -> Shipment:
+    shipment = await Shipment.get_or_none(id=shipment_id)
+    if shipment is None:
+        raise NotFound("shipment not found", field="id")
+    return shipment
+
+
+async def _work_on(shipment_id: int, action: ShipmentAction, *, actor: str | None,
+                   description: str | None = None, occurred_at: datetime | None = None,
+                   location: str | None = None, **changes) -> Shipment:
+    async with unit_of_work() as uow:
+        shipment = await get_shipment(shipment_id)
+        order = await orders.lock_for_fulfilment(shipment.order_id)
+        # Re-read under the order lock: another move may have just committed.
+        shipment = await get_shipment(shipment_id)
+        if OrderStatus(order.status) not in FULFILLABLE_ORDER_STATUSES:
+            raise InvalidTransition(f"the order is {order.status}; its shipments cannot move",
+                                    field="id")
+        await _move(shipment, action, **changes)
+        if action is ShipmentAction.SHIP:
+            await _ship_units(shipment, order, actor=actor)
+        at = occurred_at or now()
+        uow.record(events.shipment_updated(shipment, order=order, channel=await _channel_code(order),
+                                           description=description, occurred_at=at,
+                                           location=location))
+        statuses = await Shipment.filter(order_id=order.id).values_list("status", flat=True)
+        await orders.follow_shipments(order, list(statuses), actor=actor)
+        return shipment
+
+
+async def _ship_units(shipment: Shipment, order: Order, *, actor: str | None) -> None:
+    lines = await ShipmentLine.filter(shipment_id=shipment.id).prefetch_related("order_line")
+    units: dict[int, int] = defaultdict(int)
+    for sl in lines:
+        units[sl.order_line.product_id] += sl.quantity
+    skus = dict(await Product.filter(id__in=list(units)).values_list("id", "sku"))
+    await inventory.consume(order_id=order.id, location_id=shipment.location_id, units=units,
+                            skus=skus, actor=actor)
+    await orders.add_shipped({sl.order_line_id: sl.quantity for sl in lines})
+
+
+async def pick(shipment_id: int, *, actor: str | None = None) -> Shipment:
+    return await _work_on(shipment_id, ShipmentAction.PICK, actor=actor)
+
+
+async def pack(shipment_id: int, *, actor: str | None = None) -> Shipment:
+    return await _work_on(shipment_id, ShipmentAction.PACK, actor=actor)
+
+
+async def ship(shipment_id: int, *, actor: str | None = None) -> Shipment:
+    return await _work_on(shipment_id, ShipmentAction.SHIP, actor=actor, shipped_at=now())
+
+
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+async def record_tracking(*, shipment_id: int | None = None, tracking_number: str | None = None,
+                          status: str, description: str | None = None,
+                          location: str | None = None, occurred_at: datetime | None = None,
+                          actor: str | None = None) -> Shipment:
+    try:
+        tracking_status = ShipmentStatus(status)
+        action = lifecycle.TRACKING_ACTIONS[tracking_status]
+    except (ValueError, KeyError):
+        raise Invalid("status must be IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or EXCEPTION",
+                      field="status") from None
+    description = v.text(description, "description", required=False, max_len=500)
+    location = v.text(location, "location", required=False, max_len=200)
+    at = occurred_at or now()
+    if at.tzinfo is None:
+        raise Invalid("occurredAt needs a time zone", field="occurredAt")
+    if at > now() + MAX_CLOCK_SKEW:
+        raise Invalid("occurredAt is in the future", field="occurredAt")
+    if (shipment_id is None) == (tracking_number is None):
+        raise Invalid("give exactly one of shipmentId and trackingNumber", field="shipmentId")
+    if shipment_id is None:
+        found = await Shipment.filter(tracking_number=tracking_number).values_list("id", flat=True)
+        if not found:
+            raise NotFound("no shipment has this tracking number", field="trackingNumber")
+        shipment_id = found[0]
+    changes = {"delivered_at": at} if tracking_status is ShipmentStatus.DELIVERED else {}
+    async with unit_of_work():
+        shipment = await _work_on(shipment_id, action, actor=actor, description=description,
+                                  occurred_at=at, location=location, **changes)
+        await TrackingEvent.create(shipment_id=shipment.id, status=tracking_status.value,
+                                   description=description, location=location,
+                                   occurred_at=at, recorded_at=now())
+        return shipment

@@ -1,0 +1,56 @@
+"""Which locations give an order its units. Pure: no I/O.
+
+Rule: the first location, in the channel's priority order, that can fill the
+whole order; otherwise each SKU is split across locations in priority order.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from oms.core.errors import OutOfStock
+
+Plan = dict[int, list[tuple[int, int]]]  # product_id -> [(location_id, qty)]
+
+
+def plan(need: Mapping[int, int], locations: list[int],
+         available: Mapping[tuple[int, int], int], skus: Mapping[int, str]) -> Plan:
+    """`need` is summed per product; `available` is keyed (product, location)."""
+    for loc in locations:
+        if all(available.get((p, loc), 0) >= q for p, q in need.items()):
+            return {p: [(loc, q)] for p, q in need.items()}
+    result: Plan = {}
+    for p, q in sorted(need.items(), key=lambda kv: skus[kv[0]]):
+        remaining = q
+        parts: list[tuple[int, int]] = []
+        for loc in locations:
+            take = min(remaining, max(0, available.get((p, loc), 0)))
+            if take > 0:
+                parts.append((loc, take))
+                remaining -= take
+            if remaining == 0:
+                break
+        if remaining:
+            raise OutOfStock(f"not enough stock for {skus[p]}: {q} wanted, "
+                             f"{q - remaining} available", field=["lines", skus[p]])
+        result[p] = parts
+    return result
+
+
+def spread_over_lines(parts: list[tuple[int, int]],
+                      lines: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Assign a product's location parts to its order lines (line_id, qty),
+    in order: [(line_id, location_id, qty)]."""
+    out: list[tuple[int, int, int]] = []
+    parts = list(parts)
+    i = 0
+    left_in_part = parts[0][1] if parts else 0
+    for line_id, qty in lines:
+        while qty > 0:
+            take = min(qty, left_in_part)
+            out.append((line_id, parts[i][0], take))
+            qty -= take
+            left_in_part -= take
+            if left_in_part == 0 and i + 1 < len(parts):
+                i += 1
+                left_in_part = parts[i][1]
+    return out

@@ -1,0 +1,51 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Order(Model):
+    id = fields.IntField(primary_key=True)
+    channel = fields.ForeignKeyField("models.Channel", related_name="orders",
+                                     on_delete=fields.RESTRICT)
+    customer = fields.ForeignKeyField("models.Customer", related_name="orders",
+                                      on_delete=fields.RESTRICT)
+    source = fields.CharField(max_length=16)
+    status = fields.CharField(max_length=24, db_index=True)
+    held_from = fields.CharField(max_length=24, null=True)
+    payment_status = fields.CharField(max_length=24)
+    currency = fields.CharField(max_length=3)
+    subtotal = fields.DecimalField(max_digits=14, decimal_places=2)
+    shipping_total = fields.DecimalField(max_digits=14, decimal_places=2)
+    tax_total = fields.DecimalField(max_digits=14, decimal_places=2)
+    total = fields.DecimalField(max_digits=14, decimal_places=2, db_index=True)
+    shipping_address = fields.JSONField()
+    shipping_method = fields.CharField(max_length=64, null=True)
+    delivery_earliest = fields.DatetimeField(null=True)
+    delivery_latest = fields.DatetimeField(null=True)
+    instructions = fields.TextField(null=True)
+    external_reference = fields.CharField(max_length=128, null=True)
+    idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
+    request_hash = fields.CharField(max_length=64, null=True)
+    version = fields.IntField(default=1)
+    placed_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "order"
+        indexes = (("customer_id", "placed_at"), ("channel_id", "placed_at"))
+
+
+class OrderLine(Model):
+    id = fields.IntField(primary_key=True)
+    order = fields.ForeignKeyField("models.Order", related_name="lines",
+                                   on_delete=fields.RESTRICT)
+    product = fields.ForeignKeyField("models.Product", related_name="order_lines",
+                                     on_delete=fields.RESTRICT)
+    sku = fields.CharField(max_length=64)
+    quantity = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=14, decimal_places=2)
+    total = fields.DecimalField(max_digits=14, decimal_places=2)
+    quantity_shipped = fields.IntField(default=0)
+    quantity_returned = fields.IntField(default=0)
+
+    class Meta:
+        table = "order_line"

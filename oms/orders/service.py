@@ -1,0 +1,285 @@
+"""Order use cases: place, confirm, hold, release, cancel; and following the
+order's shipments. Each is one transaction; each status change goes through
+the transition table with a version check and records its event."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from oms.catalog.models import Channel, Product, ProductPrice
+from oms.core import validation as v
+from oms.core.clock import now
+from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, ValidationErrors
+from oms.core.uow import unit_of_work
+from oms.customers import service as customers
+from oms.inventory import service as inventory
+
+from . import events, lifecycle
+from .lifecycle import OrderAction, OrderStatus
+from .models import Order, OrderLine
+
+PLACE_ATTEMPTS = 4
+SOURCES = ("WEB", "PHONE", "EMAIL", "MARKETPLACE", "STORE", "SOCIAL", "API", "IMPORT")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    email: str
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    channel: str
+    source: str
+    customer: CustomerInput
+    lines: list[LineInput]
+    shipping_address: dict[str, Any]
+    shipping_method: str | None = None
+    delivery_earliest: datetime | None = None
+    delivery_latest: datetime | None = None
+    instructions: str | None = None
+    external_reference: str | None = None
+    idempotency_key: str | None = None
+    payment: dict[str, Any] | None = field(default=None)
+
+    def fingerprint(self) -> str:
+        """What makes two requests with one idempotency key 'the same'."""
+        d = asdict(self)
+        d.pop("idempotency_key")
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Checked:
+    email: str
+    name: str | None
+    phone: str | None
+    address: dict[str, Any]
+    lines: list[LineInput]
+
+
+def _check(inp: PlaceOrder) -> _Checked:
+    """Everything that can be verified without the database; all mistakes at once."""
+    errors: list[DomainError] = []
+
+    def attempt(fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except DomainError as exc:
+            errors.append(exc)
+            return None
+
+    if inp.source not in SOURCES:
+        errors.append(Invalid(f"unknown source {inp.source}", field="source"))
+    email = attempt(v.email, inp.customer.email, ["customer", "email"])
+    name = attempt(v.text, inp.customer.name, "name", required=False)
+    address = attempt(v.address, inp.shipping_address, "shippingAddress")
+    phone = attempt(v.phone, inp.customer.phone, ["customer", "phone"],
+                    (address or {}).get("country"))
+    if not inp.lines:
+        errors.append(Invalid("an order needs at least one line", field="lines"))
+    if len(inp.lines) > 200:
+        errors.append(Invalid("an order has at most 200 lines", field="lines"))
+    for i, line in enumerate(inp.lines):
+        attempt(v.quantity, line.quantity, ["lines", str(i), "quantity"])
+        if not line.sku:
+            errors.append(Invalid("sku is required", field=["lines", str(i), "sku"]))
+    if inp.delivery_earliest and inp.delivery_latest and inp.delivery_latest < inp.delivery_earliest:
+        errors.append(Invalid("delivery window ends before it starts", field="deliveryWindow"))
+    attempt(v.text, inp.instructions, "instructions", required=False, max_len=2000)
+    attempt(v.text, inp.shipping_method, "shippingMethod", required=False, max_len=64)
+    attempt(v.text, inp.external_reference, "externalReference", required=False, max_len=128)
+    if inp.idempotency_key is not None and not (0 < len(inp.idempotency_key) <= 128):
+        errors.append(Invalid("idempotencyKey must be 1-128 characters", field="idempotencyKey"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ValidationErrors(errors)
+    return _Checked(email=email, name=name, phone=phone, address=address, lines=inp.lines)
+
+
+async def place_order(inp: PlaceOrder, *, actor: str | None = None) -> Order:
+    checked = _check(inp)
+    fingerprint = inp.fingerprint()
+    if inp.idempotency_key:
+        existing = await _replay(inp.idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    for attempt in range(PLACE_ATTEMPTS):
+        try:
+            return await _place(inp, checked, fingerprint, actor)
+        except inventory.ReservationRace as race:
+            if attempt == PLACE_ATTEMPTS - 1:
+                raise DomainError(f"stock for {race} is in high demand; try again",
+                                  field="lines", code=Conflict.code) from None
+        except IntegrityError:
+            # Another request with the same idempotency key won the race.
+            if inp.idempotency_key:
+                existing = await _replay(inp.idempotency_key, fingerprint)
+                if existing is not None:
+                    return existing
+            raise
+    raise AssertionError("unreachable")
+
+
+async def _replay(key: str, fingerprint: str) -> Order | None:
+    existing = await Order.get_or_none(idempotency_key=key)
+    if existing is None:
+        return None
+    if existing.request_hash != fingerprint:
+        raise Duplicate("this idempotencyKey was used for a different order",
+                        field="idempotencyKey")
+    return existing
+
+
+async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
+                 actor: str | None) -> Order:
+    async with unit_of_work() as uow:
+        channel = await Channel.get_or_none(code=inp.channel)
+        if channel is None:
+            raise NotFound(f"unknown channel {inp.channel}", field="channel")
+        skus = sorted({line.sku for line in checked.lines})
+        products = {p.sku: p for p in await Product.filter(sku__in=skus)}
+        unknown = [s for s in skus if s not in products]
+        if unknown:
+            raise NotFound(f"unknown sku {unknown[0]}", field=["lines", unknown[0]])
+        prices = dict(await ProductPrice.filter(
+            channel_id=channel.id, product_id__in=[p.id for p in products.values()]
+        ).values_list("product_id", "amount"))
+        unpriced = [s for s in skus if products[s].id not in prices]
+        if unpriced:
+            raise Invalid(f"{unpriced[0]} has no price in channel {channel.code}",
+                          field=["lines", unpriced[0]])
+        customer = await customers.find_or_create(email=checked.email, name=checked.name,
+                                                  phone=checked.phone)
+        subtotal = sum((prices[products[ln.sku].id] * ln.quantity for ln in checked.lines),
+                       Decimal("0.00"))
+        at = now()
+        order = await Order.create(
+            channel_id=channel.id, customer_id=customer.id, source=inp.source,
+            status=OrderStatus.PENDING.value, payment_status="PENDING", currency=channel.currency,
+            subtotal=subtotal, shipping_total=Decimal("0.00"), tax_total=Decimal("0.00"),
+            total=subtotal, shipping_address=checked.address,
+            shipping_method=inp.shipping_method, delivery_earliest=inp.delivery_earliest,
+            delivery_latest=inp.delivery_latest, instructions=inp.instructions,
+            external_reference=inp.external_reference, idempotency_key=inp.idempotency_key,
+            request_hash=fingerprint, placed_at=at, updated_at=at)
+        await OrderLine.bulk_create([
+            OrderLine(order_id=order.id, product_id=products[ln.sku].id, sku=ln.sku,
+                      quantity=ln.quantity, unit_price=prices[products[ln.sku].id],
+                      total=prices[products[ln.sku].id] * ln.quantity)
+            for ln in checked.lines])
+        await inventory.reserve(order_id=order.id, channel_id=channel.id, actor=actor, wants=[
+            inventory.Want(product_id=products[ln.sku].id, sku=ln.sku, quantity=ln.quantity)
+            for ln in checked.lines])
+        await customers.remember_address(customer, checked.address)
+        uow.record(events.status_changed(order, channel=channel.code, from_status=None,
+                                         to_status=OrderStatus.PENDING.value, actor=actor))
+        return order
+
+
+async def get_order(order_id: int) -> Order:
+    order = await Order.get_or_none(id=order_id)
+    if order is None:
+        raise NotFound("order not found", field="id")
+    return order
+
+
+async def _transition(order: Order, action: OrderAction, *, actor: str | None,
+                      message: str | None = None, **changes: Any) -> OrderStatus:
+    """Move an order along the table, or raise; the version check makes the
+    loser of a race get CONFLICT instead of overwriting the winner."""
+    current = OrderStatus(order.status)
+    target = lifecycle.next_status(current, action)
+    at = now()
+    updated = await Order.filter(id=order.id, version=order.version).update(
+        status=target.value, version=order.version + 1, updated_at=at, **changes)
+    if not updated:
+        raise Conflict("the order was changed by someone else; reload and retry", field="id")
+    order.status, order.version, order.updated_at = target.value, order.version + 1, at
+    for k, val in changes.items():
+        setattr(order, k, val)
+    async with unit_of_work() as uow:
+        channel_code = await _channel_code(order.channel_id)
+        uow.record(events.status_changed(order, channel=channel_code, from_status=current.value,
+                                         to_status=target.value, actor=actor, message=message))
+    return target
+
+
+async def _channel_code(channel_id: int) -> str:
+    return (await Channel.filter(id=channel_id).values_list("code", flat=True))[0]
+
+
+async def confirm_order(order_id: int, *, actor: str | None = None) -> Order:
+    from oms.fulfillment import service as fulfillment
+
+    async with unit_of_work():
+        order = await get_order(order_id)
+        await _transition(order, OrderAction.CONFIRM, actor=actor)
+        await fulfillment.route_order(order, actor=actor)
+        return order
+
+
+async def hold_order(order_id: int, *, reason: str, actor: str | None = None) -> Order:
+    reason = v.text(reason, "reason", max_len=500)
+    async with unit_of_work():
+        order = await get_order(order_id)
+        await _transition(order, OrderAction.HOLD, actor=actor, message=reason,
+                          held_from=order.status)
+        return order
+
+
+async def release_hold(order_id: int, *, actor: str | None = None) -> Order:
+    async with unit_of_work():
+        order = await get_order(order_id)
+        back_to = OrderStatus(order.held_from or OrderStatus.PENDING.value)
+        action = lifecycle.RELEASE_ACTION.get(back_to, OrderAction.RELEASE_TO_PENDING)
+        await _transition(order, action, actor=actor, held_from=None)
+        return order
+
+
+async def cancel_order(order_id: int, *, reason: str | None = None,
+                       actor: str | None = None) -> Order:
+    from oms.fulfillment import service as fulfillment
+
+    reason = v.text(reason, "reason", required=False, max_len=500)
+    async with unit_of_work():
+        order = await get_order(order_id)
+        await _transition(order, OrderAction.CANCEL, actor=actor, message=reason)
+        await fulfillment.cancel_open_shipments(order, actor=actor)
+        await inventory.release(order_id=order.id, actor=actor, reason=reason)
+        return order
+
+
+async def lock_for_fulfilment(order_id: int) -> Order:
+    """The order row, locked until commit (PostgreSQL), so its shipments can
+    move one at a time and the order's status is derived from all of them."""
+    order = await Order.filter(id=order_id).select_for_update().first()
+    if order is None:
+        raise NotFound("order not found", field="id")
+    return order
+
+
+async def follow_shipments(order: Order, shipment_statuses: list[str], *,
+                           actor: str | None) -> None:
+    """Bring the order's status in line with its shipments."""
+    for action in lifecycle.catch_up_actions(OrderStatus(order.status), shipment_statuses):
+        await _transition(order, action, actor=actor)
+
+
+async def add_shipped(line_quantities: dict[int, int]) -> None:
+    for line_id, qty in line_quantities.items():
+        await OrderLine.filter(id=line_id).update(quantity_shipped=F("quantity_shipped") + qty)

@@ -1,0 +1,63 @@
+"""Configuration from the environment (OMS_*), validated once at start-up."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMS_", extra="ignore")
+
+    database_url: str = "sqlite://oms.sqlite3"
+    redis_url: str | None = None
+    jwt_secret: str | None = Field(default=None, repr=False)
+    jwt_ttl_hours: int = 24 * 30
+    data_dir: Path = Path(".oms")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    graphiql: bool = True
+    introspection: bool = True
+    allowed_origins: list[str] = Field(default_factory=list)
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    db_pool_size: int = 20
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not v.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise ValueError("OMS_DATABASE_URL must be sqlite://... or postgres://...")
+        if v.startswith("postgresql://"):
+            v = "postgres://" + v[len("postgresql://"):]
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("OMS_REDIS_URL must be redis://... or rediss://...")
+        return v
+
+    def resolved_jwt_secret(self) -> str:
+        """OMS_JWT_SECRET, or a random one kept in the data dir, so a fresh
+        checkout works and `oms token` mints tokens the server accepts."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt-secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret
+
+
+def load() -> Settings:
+    return Settings()
