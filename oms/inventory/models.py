@@ -28,6 +28,7 @@ class Reservation(Model):
 
     id = fields.IntField(primary_key=True)
     order_id = fields.IntField(db_index=True)
+    channel_id = fields.IntField()
     product = fields.ForeignKeyField("models.Product", related_name="reservations",
                                      on_delete=fields.RESTRICT)
     location = fields.ForeignKeyField("models.Location", related_name="reservations",
@@ -37,6 +38,7 @@ class Reservation(Model):
 
     class Meta:
         table = "reservation"
+        indexes = (("channel_id", "product_id"),)
 
 
 class StockMovement(Model):

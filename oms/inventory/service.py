@@ -165,7 +165,7 @@ async def reserve(*, order_id: int, channel_id: int, wants: list[Want],
             if not ok:
                 raise ReservationRace(skus[p])
         await Reservation.bulk_create([
-            Reservation(order_id=order_id, product_id=p, location_id=loc,
+            Reservation(order_id=order_id, channel_id=channel_id, product_id=p, location_id=loc,
                         quantity=q) for _s, loc, p, q in steps])
         await StockMovement.bulk_create([
             StockMovement(product_id=p, location_id=loc, kind="RESERVE", reserved_delta=q,

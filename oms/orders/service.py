@@ -24,9 +24,10 @@ from oms.inventory import service as inventory
 from . import events, lifecycle
 from .lifecycle import OrderAction, OrderStatus
 from .models import Order, OrderLine
+from .sources import OrderSource, PaymentStatus
 
 PLACE_ATTEMPTS = 4
-SOURCES = ("WEB", "PHONE", "EMAIL", "MARKETPLACE", "STORE", "SOCIAL", "API", "IMPORT")
+SOURCES = tuple(s.value for s in OrderSource)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
         at = now()
         order = await Order.create(
             channel_id=channel.id, customer_id=customer.id, source=inp.source,
-            status=OrderStatus.PENDING.value, payment_status="PENDING", currency=channel.currency,
+            status=OrderStatus.PENDING.value, payment_status=PaymentStatus.PENDING.value, currency=channel.currency,
             subtotal=subtotal, shipping_total=Decimal("0.00"), tax_total=Decimal("0.00"),
             total=subtotal, shipping_address=checked.address,
             shipping_method=inp.shipping_method, delivery_earliest=inp.delivery_earliest,

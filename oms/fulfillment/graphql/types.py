@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from oms.catalog.graphql.types import LocationType
+from oms.core import ids
+from oms.fulfillment import lifecycle, models
+from oms.graphql.context import Info
+
+if TYPE_CHECKING:
+    from oms.orders.graphql.types import OrderLineType, OrderType
+
+ShipmentStatus = strawberry.enum(lifecycle.ShipmentStatus, name="ShipmentStatus")
+
+
+@strawberry.type(name="TrackingEvent")
+class TrackingEventType:
+    m: strawberry.Private[models.TrackingEvent]
+
+    @strawberry.field
+    def status(self) -> ShipmentStatus:
+        return ShipmentStatus(self.m.status)
+
+    @strawberry.field
+    def description(self) -> str | None:
+        return self.m.description
+
+    @strawberry.field
+    def location(self) -> str | None:
+        return self.m.location
+
+    @strawberry.field
+    def occurred_at(self) -> datetime:
+        return self.m.occurred_at
+
+
+@strawberry.type(name="ShipmentLine")
+class ShipmentLineType:
+    m: strawberry.Private[models.ShipmentLine]
+
+    @strawberry.field
+    async def order_line(self, info: Info) -> Annotated[
+            "OrderLineType", strawberry.lazy("oms.orders.graphql.types")]:
+        from oms.orders.graphql.types import OrderLineType
+        line = await info.context.loaders.order_line.load(self.m.order_line_id)
+        order = await info.context.loaders.order.load(line.order_id)
+        return OrderLineType(m=line, currency=order.currency)
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.m.quantity
+
+
+@strawberry.type(name="Shipment")
+class ShipmentType:
+    m: strawberry.Private[models.Shipment]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("Shipment", self.m.id))
+
+    @strawberry.field
+    async def order(self, info: Info) -> Annotated[
+            "OrderType", strawberry.lazy("oms.orders.graphql.types")]:
+        from oms.orders.graphql.types import OrderType
+        return OrderType(m=await info.context.loaders.order.load(self.m.order_id))
+
+    @strawberry.field
+    async def location(self, info: Info) -> LocationType:
+        return LocationType(m=await info.context.loaders.location.load(self.m.location_id))
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[ShipmentLineType]:
+        return [ShipmentLineType(m=sl) for sl in
+                await info.context.loaders.lines_of_shipment.load(self.m.id)]
+
+    @strawberry.field
+    def status(self) -> ShipmentStatus:
+        return ShipmentStatus(self.m.status)
+
+    @strawberry.field
+    def carrier(self) -> str | None:
+        return self.m.carrier
+
+    @strawberry.field
+    def service(self) -> str | None:
+        return self.m.service
+
+    @strawberry.field
+    def tracking_number(self) -> str | None:
+        return self.m.tracking_number
+
+    @strawberry.field
+    def label_url(self) -> str | None:
+        return self.m.label_url
+
+    @strawberry.field
+    def estimated_delivery(self) -> datetime | None:
+        return self.m.estimated_delivery
+
+    @strawberry.field(description="Carrier scans, oldest first.")
+    async def events(self, info: Info) -> list[TrackingEventType]:
+        return [TrackingEventType(m=t) for t in
+                await info.context.loaders.tracking_of_shipment.load(self.m.id)]
+
+    @strawberry.field
+    def shipped_at(self) -> datetime | None:
+        return self.m.shipped_at
+
+    @strawberry.field
+    def delivered_at(self) -> datetime | None:
+        return self.m.delivered_at

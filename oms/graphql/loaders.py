@@ -1,0 +1,105 @@
+"""Per-request DataLoaders: anything a resolver reaches across rows goes
+through one of these, so a page costs a fixed number of queries.
+
+Built per HTTP request and per subscription event (a socket's context lives
+for the whole connection; loaders cached there would serve stale rows)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Awaitable, Callable, Hashable, Iterable, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from oms.catalog.models import Channel, ChannelLocation, Location, Product, ProductPrice
+from oms.customers.models import Customer
+from oms.events import queries as event_queries
+from oms.events.record import EventRecord
+from oms.fulfillment.models import Shipment, ShipmentLine, TrackingEvent
+from oms.inventory import queries as inventory_queries
+from oms.orders.events import ORDER_STATUS_CHANGED
+from oms.orders.models import Order, OrderLine
+
+K = TypeVar("K", bound=Hashable)
+
+
+def _by_id(model: type[Model]) -> Callable[[list[int]], Awaitable[list[Any]]]:
+    async def load(ids: list[int]) -> list[Any]:
+        rows = {r.id: r for r in await model.filter(id__in=ids)}
+        return [rows.get(i) for i in ids]
+    return load
+
+
+def _grouped(model: type[Model], key: str, order: Iterable[str] = ("id",)
+             ) -> Callable[[list[int]], Awaitable[list[list[Any]]]]:
+    async def load(ids: list[int]) -> list[list[Any]]:
+        groups: dict[int, list[Any]] = defaultdict(list)
+        for r in await model.filter(**{f"{key}__in": ids}).order_by(*order):
+            groups[getattr(r, key)].append(r)
+        return [groups.get(i, []) for i in ids]
+    return load
+
+
+async def _order_events(order_ids: list[int]) -> list[list[EventRecord]]:
+    groups: dict[int, list[EventRecord]] = defaultdict(list)
+    for e in await event_queries.for_order(order_ids, (ORDER_STATUS_CHANGED,)):
+        groups[e.order_id].append(e)
+    return [groups.get(i, []) for i in order_ids]
+
+
+async def _prices(keys: list[tuple[int, str]]) -> list[tuple[Any, str] | None]:
+    product_ids = {p for p, _ in keys}
+    codes = {c for _, c in keys}
+    rows = await ProductPrice.filter(product_id__in=product_ids, channel__code__in=codes).values(
+        "product_id", "amount", "channel__code", "channel__currency")
+    found = {(r["product_id"], r["channel__code"]): (r["amount"], r["channel__currency"])
+             for r in rows}
+    return [found.get(k) for k in keys]
+
+
+async def _channel_locations(channel_ids: list[int]) -> list[list[Location]]:
+    links = await ChannelLocation.filter(channel_id__in=channel_ids).order_by(
+        "priority").prefetch_related("location")
+    groups: dict[int, list[Location]] = defaultdict(list)
+    for link in links:
+        groups[link.channel_id].append(link.location)
+    return [groups.get(i, []) for i in channel_ids]
+
+
+async def _channels_by_code(codes: list[str]) -> list[Channel | None]:
+    rows = {c.code: c for c in await Channel.filter(code__in=codes)}
+    return [rows.get(c) for c in codes]
+
+
+async def _products_by_sku(skus: list[str]) -> list[Product | None]:
+    rows = {p.sku: p for p in await Product.filter(sku__in=skus)}
+    return [rows.get(s) for s in skus]
+
+
+class Loaders:
+    def __init__(self) -> None:
+        self.channel = DataLoader(_by_id(Channel))
+        self.channel_by_code = DataLoader(_channels_by_code)
+        self.location = DataLoader(_by_id(Location))
+        self.product = DataLoader(_by_id(Product))
+        self.product_by_sku = DataLoader(_products_by_sku)
+        self.customer = DataLoader(_by_id(Customer))
+        self.order = DataLoader(_by_id(Order))
+        self.order_line = DataLoader(_by_id(OrderLine))
+        self.shipment = DataLoader(_by_id(Shipment))
+        self.lines_of_order = DataLoader(_grouped(OrderLine, "order_id"))
+        self.shipments_of_order = DataLoader(_grouped(Shipment, "order_id"))
+        self.lines_of_shipment = DataLoader(_grouped(ShipmentLine, "shipment_id"))
+        self.tracking_of_shipment = DataLoader(
+            _grouped(TrackingEvent, "shipment_id", ("occurred_at", "id")))
+        self.events_of_order = DataLoader(_order_events)
+        self.price = DataLoader(_prices)
+        self.locations_of_channel = DataLoader(_channel_locations)
+        self.customer_stats = DataLoader(_customer_stats)
+        self.levels_of_sku = DataLoader(inventory_queries.levels_by_product)
+        self.channel_stock = DataLoader(inventory_queries.channel_stock)
+
+
+async def _customer_stats(customer_ids: list[int]) -> list[dict[str, Any]]:
+    from oms.customers import queries as customer_queries
+    return await customer_queries.stats(customer_ids)

@@ -1,0 +1,48 @@
+"""Composition only: every domain's queries, mutations and subscriptions,
+plus the security and performance extensions."""
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (DisableIntrospection, MaskErrors, MaxAliasesLimiter,
+                                   MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+                                   ValidationCache)
+from strawberry.tools import merge_types
+
+from oms.catalog.graphql.schema import CatalogMutation, CatalogQuery
+from oms.customers.graphql.schema import CustomerQuery
+from oms.fulfillment.graphql.schema import FulfillmentMutation, FulfillmentQuery
+from oms.inventory.graphql.schema import InventoryMutation, InventoryQuery
+from oms.inventory.graphql.subscriptions import InventorySubscription
+from oms.orders.graphql.schema import OrderMutation, OrderQuery
+from oms.orders.graphql.subscriptions import OrderSubscription
+
+from . import leakfix
+from .errors import should_mask
+
+Query = merge_types("Query", (OrderQuery, CustomerQuery, FulfillmentQuery, InventoryQuery,
+                              CatalogQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation,
+                                    FulfillmentMutation))
+Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription))
+
+
+def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000,
+                 introspection: bool = True) -> strawberry.Schema:
+    leakfix.apply()
+    extensions: list = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: MaskErrors(should_mask_error=should_mask),
+        # graphql-core re-parses and re-validates every document otherwise (~1 ms each).
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                             extensions=extensions)
+
+
+# For `strawberry export-schema oms.graphql.schema:schema` and the drift test.
+schema = build_schema()

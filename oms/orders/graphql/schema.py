@@ -1,0 +1,220 @@
+"""Orders: queries and mutations. Resolvers translate; services decide."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from oms.auth.tokens import Role
+from oms.core import ids
+from oms.graphql.common import AddressInput
+from oms.graphql.context import OPERATORS, READERS, Info, customer_scope, require
+from oms.graphql.errors import UserError, attempt
+from oms.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from oms.orders import queries, service
+from oms.orders.models import Order
+from oms.orders.queries import OrderFilter
+
+from .types import OrderConnection, OrderEdge, OrderSourceEnum, OrderStatus, OrderType
+
+
+@strawberry.enum
+class OrderSortField(Enum):
+    PLACED_AT = "PLACED_AT"
+    TOTAL = "TOTAL"
+    NUMBER = "NUMBER"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@strawberry.enum
+class SortDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class OrderFilterInput:
+    status: list[OrderStatus] | None = None
+    channel: str | None = None
+    customer_id: strawberry.ID | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+    search: str | None = None
+
+
+@strawberry.input
+class OrderOrderBy:
+    field: OrderSortField = OrderSortField.PLACED_AT
+    direction: SortDirection = SortDirection.DESC
+
+
+@strawberry.input
+class CustomerInput:
+    email: str
+    name: str | None = None
+    phone: str | None = None
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class DeliveryWindowInput:
+    earliest: datetime | None = None
+    latest: datetime | None = None
+
+
+@strawberry.input
+class PaymentInput:
+    gateway: str
+    token: str | None = None
+
+
+@strawberry.input
+class OrderPlaceInput:
+    channel: str
+    source: OrderSourceEnum  # type: ignore[valid-type]
+    customer: CustomerInput
+    lines: list[OrderLineInput]
+    shipping_address: AddressInput
+    shipping_method: str | None = None
+    delivery_window: DeliveryWindowInput | None = None
+    instructions: str | None = None
+    external_reference: str | None = None
+    idempotency_key: str | None = None
+    payment: PaymentInput | None = None
+
+
+@strawberry.type
+class OrderPayload:
+    order: OrderType | None
+    user_errors: list[UserError]
+
+
+
+
+async def orders_connection(info: Info, *, customer_id: int | None = None,
+                            filter: OrderFilterInput | None = None,
+                            order_by: OrderOrderBy | None = None,
+                            first: int | None = None, after: str | None = None) -> OrderConnection:
+    actor = require(info, *READERS, Role.CUSTOMER)
+    own = customer_scope(actor)
+    f = filter or OrderFilterInput()
+    wanted_customer = customer_id
+    if f.customer_id is not None:
+        wanted_customer = ids.decode("Customer", f.customer_id) or -1
+    if own is not None:
+        # A customer sees only their own orders, whatever the filter says.
+        wanted_customer = own if wanted_customer in (None, own) else -1
+    query = OrderFilter(statuses=[s.value for s in f.status] if f.status else None,
+                        channel=f.channel, customer_id=wanted_customer,
+                        placed_from=f.placed_from, placed_to=f.placed_to, search=f.search)
+    ob = order_by or OrderOrderBy()
+    limit = page_size(first)
+    rows = await queries.page(query, sort=ob.field.value, descending=ob.direction is SortDirection.DESC,
+                              after=decode_cursor(after), limit=limit + 1)
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    edges = [OrderEdge(cursor=encode_cursor(queries.cursor_values(o, ob.field.value)),
+                       node=OrderType(m=o)) for o in rows]
+    return OrderConnection(edges=edges, query=query, page_info=PageInfo(
+        has_next_page=has_next, has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None))
+
+
+async def visible_order(info: Info, order_id: int | None) -> Order | None:
+    """The order if it exists and the caller may see it; a foreign order
+    looks exactly like a missing one."""
+    if order_id is None:
+        return None
+    actor = require(info, *READERS, Role.CUSTOMER)
+    order = await info.context.loaders.order.load(order_id)
+    if order is None:
+        return None
+    own = customer_scope(actor)
+    if own is not None and order.customer_id != own:
+        return None
+    return order
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID | None = None,
+                    number: str | None = None) -> OrderType | None:
+        require(info, *READERS, Role.CUSTOMER)
+        if id is not None:
+            order = await visible_order(info, ids.decode("Order", id))
+        elif number is not None:
+            found = await queries.by_number(number)
+            order = await visible_order(info, found.id if found else None)
+        else:
+            order = None
+        return OrderType(m=order) if order else None
+
+    @strawberry.field
+    async def orders(self, info: Info, filter: OrderFilterInput | None = None,
+                     order_by: OrderOrderBy | None = None, first: int | None = None,
+                     after: str | None = None) -> OrderConnection:
+        return await orders_connection(info, filter=filter, order_by=order_by, first=first,
+                                       after=after)
+
+
+def _order_id(id: strawberry.ID) -> int:
+    # An id of the wrong type is as unknown as a missing order.
+    return ids.decode("Order", id) or 0
+
+
+async def _payload(call) -> OrderPayload:
+    order, errors = await attempt(call)
+    return OrderPayload(order=OrderType(m=order) if order else None, user_errors=errors)
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation
+    async def order_place(self, info: Info, input: OrderPlaceInput) -> OrderPayload:
+        actor = require(info, *OPERATORS)
+        window = input.delivery_window
+        cmd = service.PlaceOrder(
+            channel=input.channel, source=input.source.value,
+            customer=service.CustomerInput(email=input.customer.email, name=input.customer.name,
+                                           phone=input.customer.phone),
+            lines=[service.LineInput(sku=ln.sku, quantity=ln.quantity) for ln in input.lines],
+            shipping_address=input.shipping_address.to_dict(),
+            shipping_method=input.shipping_method,
+            delivery_earliest=window.earliest if window else None,
+            delivery_latest=window.latest if window else None,
+            instructions=input.instructions, external_reference=input.external_reference,
+            idempotency_key=input.idempotency_key,
+            payment={"gateway": input.payment.gateway, "token": input.payment.token}
+            if input.payment else None)
+        return await _payload(lambda: service.place_order(cmd, actor=actor.label))
+
+    @strawberry.mutation
+    async def order_confirm(self, info: Info, id: strawberry.ID) -> OrderPayload:
+        actor = require(info, *OPERATORS)
+        return await _payload(lambda: service.confirm_order(_order_id(id), actor=actor.label))
+
+    @strawberry.mutation
+    async def order_hold(self, info: Info, id: strawberry.ID, reason: str) -> OrderPayload:
+        actor = require(info, *OPERATORS)
+        return await _payload(lambda: service.hold_order(_order_id(id), reason=reason,
+                                                         actor=actor.label))
+
+    @strawberry.mutation
+    async def order_release_hold(self, info: Info, id: strawberry.ID) -> OrderPayload:
+        actor = require(info, *OPERATORS)
+        return await _payload(lambda: service.release_hold(_order_id(id), actor=actor.label))
+
+    @strawberry.mutation
+    async def order_cancel(self, info: Info, id: strawberry.ID,
+                           reason: str | None = None) -> OrderPayload:
+        actor = require(info, *OPERATORS)
+        return await _payload(lambda: service.cancel_order(_order_id(id), reason=reason,
+                                                           actor=actor.label))

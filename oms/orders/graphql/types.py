@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from oms.catalog.graphql.types import ChannelType, ProductType
+from oms.core import ids
+from oms.events.record import EventRecord
+from oms.graphql.common import Address, Money
+from oms.graphql.context import Info
+from oms.graphql.pagination import PageInfo
+from oms.orders import lifecycle, models, queries, sources
+from oms.orders.queries import OrderFilter
+from oms.orders.numbers import format_number
+
+if TYPE_CHECKING:
+    from oms.customers.graphql.types import CustomerType
+    from oms.fulfillment.graphql.types import ShipmentType
+
+OrderStatus = strawberry.enum(lifecycle.OrderStatus, name="OrderStatus")
+
+
+OrderSourceEnum = strawberry.enum(sources.OrderSource, name="OrderSource")
+PaymentStatus = strawberry.enum(sources.PaymentStatus, name="PaymentStatus")
+
+
+@strawberry.type
+class DeliveryWindow:
+    earliest: datetime | None
+    latest: datetime | None
+
+
+@strawberry.type(name="OrderEvent")
+class OrderEventType:
+    r: strawberry.Private[EventRecord]
+
+    @strawberry.field
+    def type(self) -> str:
+        return self.r.type
+
+    @strawberry.field
+    def from_status(self) -> OrderStatus | None:
+        f = self.r.payload.get("from")
+        return OrderStatus(f) if f else None
+
+    @strawberry.field
+    def to_status(self) -> OrderStatus | None:
+        t = self.r.payload.get("to")
+        return OrderStatus(t) if t else None
+
+    @strawberry.field
+    def message(self) -> str | None:
+        return self.r.payload.get("message")
+
+    @strawberry.field
+    def actor(self) -> str | None:
+        return self.r.payload.get("actor")
+
+    @strawberry.field
+    def at(self) -> datetime:
+        assert self.r.created_at is not None
+        return self.r.created_at
+
+
+@strawberry.type(name="OrderLine")
+class OrderLineType:
+    m: strawberry.Private[models.OrderLine]
+    currency: strawberry.Private[str]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("OrderLine", self.m.id))
+
+    @strawberry.field
+    def sku(self) -> str:
+        return self.m.sku
+
+    @strawberry.field
+    async def product(self, info: Info) -> ProductType | None:
+        p = await info.context.loaders.product.load(self.m.product_id)
+        return ProductType(m=p) if p else None
+
+    @strawberry.field
+    def quantity(self) -> int:
+        return self.m.quantity
+
+    @strawberry.field
+    def unit_price(self) -> Money:
+        return Money(amount=self.m.unit_price, currency=self.currency)
+
+    @strawberry.field
+    def total(self) -> Money:
+        return Money(amount=self.m.total, currency=self.currency)
+
+    @strawberry.field
+    def quantity_shipped(self) -> int:
+        return self.m.quantity_shipped
+
+    @strawberry.field
+    def quantity_returned(self) -> int:
+        return self.m.quantity_returned
+
+
+@strawberry.type(name="Order")
+class OrderType:
+    m: strawberry.Private[models.Order]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("Order", self.m.id))
+
+    @strawberry.field(description="Human readable, such as WEB-000042.")
+    async def number(self, info: Info) -> str:
+        ch = await info.context.loaders.channel.load(self.m.channel_id)
+        return format_number(ch.code, self.m.id)
+
+    @strawberry.field
+    async def channel(self, info: Info) -> ChannelType:
+        return ChannelType(m=await info.context.loaders.channel.load(self.m.channel_id))
+
+    @strawberry.field
+    def source(self) -> OrderSourceEnum:  # type: ignore[valid-type]
+        return OrderSourceEnum(self.m.source)
+
+    @strawberry.field
+    def status(self) -> OrderStatus:
+        return OrderStatus(self.m.status)
+
+    @strawberry.field
+    def payment_status(self) -> PaymentStatus:
+        return PaymentStatus(self.m.payment_status)
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Annotated[
+            "CustomerType", strawberry.lazy("oms.customers.graphql.types")]:
+        from oms.customers.graphql.types import CustomerType
+        return CustomerType(m=await info.context.loaders.customer.load(self.m.customer_id))
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLineType]:
+        lines = await info.context.loaders.lines_of_order.load(self.m.id)
+        return [OrderLineType(m=ln, currency=self.m.currency) for ln in lines]
+
+    @strawberry.field
+    def shipping_address(self) -> Address:
+        return Address.of(self.m.shipping_address)  # type: ignore[return-value]
+
+    @strawberry.field
+    def shipping_method(self) -> str | None:
+        return self.m.shipping_method
+
+    @strawberry.field
+    def delivery_window(self) -> DeliveryWindow | None:
+        if not (self.m.delivery_earliest or self.m.delivery_latest):
+            return None
+        return DeliveryWindow(earliest=self.m.delivery_earliest, latest=self.m.delivery_latest)
+
+    @strawberry.field
+    def instructions(self) -> str | None:
+        return self.m.instructions
+
+    @strawberry.field
+    def external_reference(self) -> str | None:
+        return self.m.external_reference
+
+    @strawberry.field
+    def subtotal(self) -> Money:
+        return Money(amount=self.m.subtotal, currency=self.m.currency)
+
+    @strawberry.field
+    def shipping_total(self) -> Money:
+        return Money(amount=self.m.shipping_total, currency=self.m.currency)
+
+    @strawberry.field
+    def tax_total(self) -> Money:
+        return Money(amount=self.m.tax_total, currency=self.m.currency)
+
+    @strawberry.field
+    def total(self) -> Money:
+        return Money(amount=self.m.total, currency=self.m.currency)
+
+    @strawberry.field
+    async def shipments(self, info: Info) -> list[Annotated[
+            "ShipmentType", strawberry.lazy("oms.fulfillment.graphql.types")]]:
+        from oms.fulfillment.graphql.types import ShipmentType
+        return [ShipmentType(m=s) for s in
+                await info.context.loaders.shipments_of_order.load(self.m.id)]
+
+    @strawberry.field(description="Every status change, oldest first.")
+    async def events(self, info: Info) -> list[OrderEventType]:
+        return [OrderEventType(r=r) for r in
+                await info.context.loaders.events_of_order.load(self.m.id)]
+
+    @strawberry.field
+    def placed_at(self) -> datetime:
+        return self.m.placed_at
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.m.updated_at
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: OrderType
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    query: strawberry.Private[OrderFilter]
+
+    @strawberry.field(description="Orders matching the filter (costs one count query).")
+    async def total_count(self) -> int:
+        return await queries.count(self.query)

@@ -1,0 +1,101 @@
+"""Read side of orders: filtered, keyset-paginated lists."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from oms.catalog.models import Channel
+
+from .models import Order
+from .numbers import parse_number
+
+SORT_FIELDS = {"PLACED_AT": "placed_at", "TOTAL": "total", "NUMBER": "id",
+               "UPDATED_AT": "updated_at"}
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    statuses: list[str] | None = None
+    channel: str | None = None
+    customer_id: int | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+    search: str | None = None
+
+
+async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
+    """None when the filter can match nothing (an unknown channel)."""
+    qs = Order.all()
+    if f.statuses:
+        qs = qs.filter(status__in=f.statuses)
+    if f.channel is not None:
+        ch = await Channel.get_or_none(code=f.channel)
+        if ch is None:
+            return None
+        qs = qs.filter(channel_id=ch.id)
+    if f.customer_id is not None:
+        qs = qs.filter(customer_id=f.customer_id)
+    if f.placed_from is not None:
+        qs = qs.filter(placed_at__gte=f.placed_from)
+    if f.placed_to is not None:
+        qs = qs.filter(placed_at__lt=f.placed_to)
+    if f.search:
+        term = f.search.strip()
+        cond = Q(external_reference=term) | Q(customer__email=term.lower())
+        parsed = parse_number(term)
+        if parsed is not None:
+            cond |= Q(id=parsed[1], channel__code=parsed[0])
+        qs = qs.filter(cond)
+    return qs
+
+
+def _decode_key(field: str, raw: Any) -> Any:
+    if field in ("placed_at", "updated_at"):
+        return datetime.fromisoformat(str(raw))
+    if field == "total":
+        return Decimal(str(raw))
+    return int(raw)
+
+
+async def page(f: OrderFilter, *, sort: str, descending: bool, after: list[Any] | None,
+               limit: int) -> list[Order]:
+    qs = await _filtered(f)
+    if qs is None:
+        return []
+    field = SORT_FIELDS[sort]
+    if after:
+        key, last_id = _decode_key(field, after[0]), int(after[1])
+        if field == "id":
+            qs = qs.filter(id__lt=last_id) if descending else qs.filter(id__gt=last_id)
+        elif descending:
+            qs = qs.filter(Q(**{f"{field}__lt": key}) | Q(**{field: key, "id__lt": last_id}))
+        else:
+            qs = qs.filter(Q(**{f"{field}__gt": key}) | Q(**{field: key, "id__gt": last_id}))
+    prefix = "-" if descending else ""
+    ordering = [f"{prefix}{field}"] + ([] if field == "id" else [f"{prefix}id"])
+    return await qs.order_by(*ordering).limit(limit)
+
+
+def cursor_values(order: Order, sort: str) -> list[Any]:
+    field = SORT_FIELDS[sort]
+    value = getattr(order, field)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    return [str(value), order.id]
+
+
+async def count(f: OrderFilter) -> int:
+    qs = await _filtered(f)
+    return 0 if qs is None else await qs.count()
+
+
+async def by_number(number: str) -> Order | None:
+    parsed = parse_number(number)
+    if parsed is None:
+        return None
+    return await Order.filter(id=parsed[1], channel__code=parsed[0]).first()
