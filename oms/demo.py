@@ -83,7 +83,7 @@ async def _orders() -> int:
         if journey == "PARTIALLY_SHIPPED":
             # Big enough to need two locations, so one parcel can leave first.
             lines = [orders.LineInput(sku="HOODIE-GRY-L", quantity=130)]
-            channel = "WEB"
+            channel = "AMAZON"
         order = await orders.place_order(orders.PlaceOrder(
             channel=channel, source=CHANNELS[i % len(CHANNELS)][2] if channel != "AMAZON"
             else "MARKETPLACE", customer=orders.CustomerInput(email=email, name=name),
