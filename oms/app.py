@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def make_broker(settings: Settings) -> Broker:
     if settings.redis_url:
         from oms.events.redis import RedisBroker
-        return RedisBroker(settings.redis_url)
+        return RedisBroker(settings.redis_url, stream=settings.redis_stream)
     return MemoryBroker()
 
 

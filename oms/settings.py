@@ -13,6 +13,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://oms.sqlite3"
     redis_url: str | None = None
+    # One stream per deployment; tests give each server group its own.
+    redis_stream: str = "oms:events"
     jwt_secret: str | None = Field(default=None, repr=False)
     jwt_ttl_hours: int = 24 * 30
     data_dir: Path = Path(".oms")
