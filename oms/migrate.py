@@ -9,7 +9,17 @@ from tortoise import Tortoise
 
 from oms import db
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrations_dir() -> Path:
+    """migrations/ beside the package (a checkout), else in the working
+    directory (an installed package run from the project, as in the image)."""
+    for candidate in (Path(__file__).resolve().parent.parent / "migrations",
+                      Path.cwd() / "migrations"):
+        if (candidate / "models").is_dir():
+            return candidate
+    raise FileNotFoundError("no migrations/ directory found beside oms/ or in the working "
+                            "directory")
 
 
 async def upgrade(database_url: str) -> list[str]:
@@ -17,7 +27,7 @@ async def upgrade(database_url: str) -> list[str]:
     config = db.tortoise_config(database_url, pool_size=2)
     if database_url.startswith("postgres://"):
         await _create_pg_database(config)
-    command = Command(tortoise_config=config, app="models", location=str(MIGRATIONS))
+    command = Command(tortoise_config=config, app="models", location=str(migrations_dir()))
     try:
         await command.init()
         applied = await command.upgrade(run_in_transaction=True)
