@@ -34,10 +34,11 @@ async def create_channel(*, code: str, name: str, kind: ChannelKind, currency: s
     code = v.code(code, "code")
     name = v.text(name, "name")
     currency = v.currency(currency)
+    kind_value = v.choice(kind, ChannelKind, "kind").value
     async with unit_of_work():
         if await Channel.filter(code=code).exists():
             raise Duplicate(f"a channel with code {code} already exists", field="code")
-        return await Channel.create(code=code, name=name, kind=ChannelKind(kind).value,
+        return await Channel.create(code=code, name=name, kind=kind_value,
                                     currency=currency)
 
 
@@ -45,11 +46,12 @@ async def create_location(*, code: str, name: str, kind: LocationKind,
                           address: dict[str, Any] | None = None) -> Location:
     code = v.code(code, "code")
     name = v.text(name, "name")
+    kind_value = v.choice(kind, LocationKind, "kind").value
     addr = v.address(address, "address") if address else None
     async with unit_of_work():
         if await Location.filter(code=code).exists():
             raise Duplicate(f"a location with code {code} already exists", field="code")
-        return await Location.create(code=code, name=name, kind=LocationKind(kind).value,
+        return await Location.create(code=code, name=name, kind=kind_value,
                                      address=addr)
 
 

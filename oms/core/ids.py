@@ -18,6 +18,6 @@ def decode(type_name: str, global_id: str | None) -> int | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     prefix, _, pk = raw.partition(":")
-    if prefix != type_name or not pk.isdigit() or len(pk) > 18:
+    if prefix != type_name or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         return None
     return int(pk)

@@ -14,7 +14,10 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"not a decimal amount: {value!r}") from exc
     if not d.is_finite():
         raise ValueError(f"not a finite amount: {value!r}")
-    return d.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    try:
+        return d.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation as exc:  # too many digits for the context (e.g. 1e400)
+        raise ValueError(f"amount out of range: {value!r}") from exc
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ class TransitionTable(Generic[S, A]):
         try:
             return self._transitions[(status, action)]
         except KeyError:
+            article = "an" if self.name[:1] in "aeiou" else "a"
             raise InvalidTransition(
-                f"cannot {action.value.lower().replace('_', ' ')} a {self.name} that is "
+                f"cannot {action.value.lower().replace('_', ' ')} {article} {self.name} that is "
                 f"{status.value}", field=None) from None
 
     def allows(self, status: S, action: A) -> bool:

@@ -14,6 +14,15 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MAX_QUANTITY = 1_000_000
 
 
+def choice(value: str, allowed: type, field: str):
+    """A member of the enum `allowed`, or INVALID naming the accepted values."""
+    try:
+        return allowed(value)
+    except ValueError:
+        names = ", ".join(m.value for m in allowed)
+        raise Invalid(f"{field} must be one of {names}", field=field) from None
+
+
 def code(value: str, field: str, what: str = "code") -> str:
     value = (value or "").strip()
     if not CODE_RE.match(value):
@@ -34,7 +43,8 @@ def text(value: str | None, field: str, *, required: bool = True, max_len: int =
 
 def email(value: str, field: str | list[str] = "email") -> str:
     try:
-        return validate_email(value or "", check_deliverability=False).normalized.lower()
+        return validate_email((value or "").strip(),
+                              check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise Invalid(f"invalid email address: {exc}", field=field) from None
 
@@ -67,7 +77,7 @@ def currency(value: str, field: str = "currency") -> str:
 
 def quantity(value: int, field: str | list[str], *, allow_zero: bool = False) -> int:
     low = 0 if allow_zero else 1
-    if not isinstance(value, int) or value < low or value > MAX_QUANTITY:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > MAX_QUANTITY:
         raise Invalid(f"quantity must be between {low} and {MAX_QUANTITY}", field=field)
     return value
 

@@ -40,6 +40,8 @@ def spread_over_lines(parts: list[tuple[int, int]],
                       lines: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     """Assign a product's location parts to its order lines (line_id, qty),
     in order: [(line_id, location_id, qty)]."""
+    if sum(q for _, q in parts) < sum(q for _, q in lines):
+        raise ValueError("the location parts hold fewer units than the lines need")
     out: list[tuple[int, int, int]] = []
     parts = list(parts)
     i = 0

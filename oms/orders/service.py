@@ -27,6 +27,7 @@ from .models import Order, OrderLine
 from .sources import OrderSource, PaymentStatus
 
 PLACE_ATTEMPTS = 4
+MAX_TOTAL = Decimal("1e12")
 SOURCES = tuple(s.value for s in OrderSource)
 
 
@@ -168,6 +169,8 @@ async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
                                                   phone=checked.phone)
         subtotal = sum((prices[products[ln.sku].id] * ln.quantity for ln in checked.lines),
                        Decimal("0.00"))
+        if subtotal >= MAX_TOTAL:  # the money columns hold 12 digits before the point
+            raise Invalid("the order total is too large", field="lines")
         at = now()
         order = await Order.create(
             channel_id=channel.id, customer_id=customer.id, source=inp.source,
