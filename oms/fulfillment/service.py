@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from oms.catalog.models import Channel, Product
 from oms.core import validation as v
 from oms.core.clock import now
-from oms.core.errors import Conflict, Invalid, InvalidTransition, NotFound
+from oms.core.errors import Invalid, InvalidTransition, NotFound
 from oms.core.uow import unit_of_work
+from oms.core.versioning import save_if_unchanged
 from oms.inventory import allocation, service as inventory
 from oms.orders import service as orders
 from oms.orders.lifecycle import OrderStatus
@@ -77,13 +78,7 @@ async def cancel_open_shipments(order: Order, *, actor: str | None = None) -> No
 
 async def _move(shipment: Shipment, action: ShipmentAction, **changes) -> ShipmentStatus:
     target = lifecycle.next_status(ShipmentStatus(shipment.status), action)
-    updated = await Shipment.filter(id=shipment.id, version=shipment.version).update(
-        status=target.value, version=shipment.version + 1, **changes)
-    if not updated:
-        raise Conflict("the shipment was changed by someone else; reload and retry", field="id")
-    shipment.status, shipment.version = target.value, shipment.version + 1
-    for k, val in changes.items():
-        setattr(shipment, k, val)
+    await save_if_unchanged(shipment, "shipment", status=target.value, **changes)
     return target
 
 

@@ -18,6 +18,7 @@ from oms.core import validation as v
 from oms.core.clock import now
 from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, ValidationErrors
 from oms.core.uow import unit_of_work
+from oms.core.versioning import save_if_unchanged
 from oms.customers import service as customers
 from oms.inventory import service as inventory
 
@@ -208,14 +209,7 @@ async def _transition(order: Order, action: OrderAction, *, actor: str | None,
     loser of a race get CONFLICT instead of overwriting the winner."""
     current = OrderStatus(order.status)
     target = lifecycle.next_status(current, action)
-    at = now()
-    updated = await Order.filter(id=order.id, version=order.version).update(
-        status=target.value, version=order.version + 1, updated_at=at, **changes)
-    if not updated:
-        raise Conflict("the order was changed by someone else; reload and retry", field="id")
-    order.status, order.version, order.updated_at = target.value, order.version + 1, at
-    for k, val in changes.items():
-        setattr(order, k, val)
+    await save_if_unchanged(order, "order", status=target.value, updated_at=now(), **changes)
     async with unit_of_work() as uow:
         channel_code = await _channel_code(order.channel_id)
         uow.record(events.status_changed(order, channel=channel_code, from_status=current.value,
