@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException  # what strawberry raises for a 4xx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -25,6 +26,18 @@ class OmsGraphQL(GraphQL):
                          allowed_origins=allowed_origins, max_subscriptions_per_connection=50)
         self._hub_getter = hub_getter
         self._secret = jwt_secret
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # Strawberry only turns JSONDecodeError into a 400, and calls .get() on
+        # whatever the body decodes to: bytes that are not text, or a JSON
+        # string, number or null, would be unhandled errors (500).
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+        if not isinstance(parsed, (dict, list)):
+            raise HTTPException(400, "Expected a JSON object")
+        return parsed
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:

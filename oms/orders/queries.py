@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -40,10 +40,11 @@ async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
         qs = qs.filter(channel_id=ch.id)
     if f.customer_id is not None:
         qs = qs.filter(customer_id=f.customer_id)
+    # In UTC, like the stored values: SQLite compares datetimes as text.
     if f.placed_from is not None:
-        qs = qs.filter(placed_at__gte=f.placed_from)
+        qs = qs.filter(placed_at__gte=_utc(f.placed_from))
     if f.placed_to is not None:
-        qs = qs.filter(placed_at__lt=f.placed_to)
+        qs = qs.filter(placed_at__lt=_utc(f.placed_to))
     if f.search:
         term = f.search.strip()
         cond = Q(external_reference=term) | Q(customer__email=term.lower())
@@ -54,12 +55,47 @@ async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
     return qs
 
 
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class InvalidCursor(ValueError):
+    """An `after` cursor this sort did not produce."""
+
+
 def _decode_key(field: str, raw: Any) -> Any:
     if field in ("placed_at", "updated_at"):
-        return datetime.fromisoformat(str(raw))
+        value = datetime.fromisoformat(raw)  # TypeError unless a string
+        if value.tzinfo is None:
+            raise ValueError("cursor time without a time zone")
+        return _utc(value)
     if field == "total":
-        return Decimal(str(raw))
-    return int(raw)
+        value = Decimal(str(raw))
+        if not value.is_finite() or abs(value) >= MAX_CURSOR_TOTAL:
+            raise ValueError("cursor total out of range")
+        return value
+    return _decode_id(raw)
+
+
+MAX_CURSOR_TOTAL = Decimal("1e15")
+MAX_ID = 2**31 - 1
+
+
+def _decode_id(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise ValueError("cursor id is not an integer")
+    value = int(raw)
+    if not 0 <= value <= MAX_ID:
+        raise ValueError("cursor id out of range")
+    return value
+
+
+def _decode_after(field: str, after: list[Any]) -> tuple[Any, int]:
+    try:
+        raw_key, raw_id = after
+        return _decode_key(field, raw_key), _decode_id(raw_id)
+    except (ValueError, TypeError, ArithmeticError):
+        raise InvalidCursor("invalid cursor") from None
 
 
 async def page(f: OrderFilter, *, sort: str, descending: bool, after: list[Any] | None,
@@ -68,8 +104,8 @@ async def page(f: OrderFilter, *, sort: str, descending: bool, after: list[Any] 
     if qs is None:
         return []
     field = SORT_FIELDS[sort]
-    if after:
-        key, last_id = _decode_key(field, after[0]), int(after[1])
+    if after is not None:
+        key, last_id = _decode_after(field, after)
         if field == "id":
             qs = qs.filter(id__lt=last_id) if descending else qs.filter(id__gt=last_id)
         elif descending:

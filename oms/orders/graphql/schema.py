@@ -10,7 +10,7 @@ from oms.auth.tokens import Role
 from oms.core import ids
 from oms.graphql.common import AddressInput
 from oms.graphql.context import OPERATORS, READERS, Info, customer_scope, require
-from oms.graphql.errors import UserError, attempt
+from oms.graphql.errors import GqlCode, UserError, attempt, gql_error
 from oms.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from oms.orders import queries, service
 from oms.orders.models import Order
@@ -115,8 +115,12 @@ async def orders_connection(info: Info, *, customer_id: int | None = None,
                         placed_from=f.placed_from, placed_to=f.placed_to, search=f.search)
     ob = order_by or OrderOrderBy()
     limit = page_size(first)
-    rows = await queries.page(query, sort=ob.field.value, descending=ob.direction is SortDirection.DESC,
-                              after=decode_cursor(after), limit=limit + 1)
+    try:
+        rows = await queries.page(query, sort=ob.field.value,
+                                  descending=ob.direction is SortDirection.DESC,
+                                  after=decode_cursor(after), limit=limit + 1)
+    except queries.InvalidCursor:
+        raise gql_error("invalid cursor", GqlCode.BAD_USER_INPUT) from None
     has_next = len(rows) > limit
     rows = rows[:limit]
     edges = [OrderEdge(cursor=encode_cursor(queries.cursor_values(o, ob.field.value)),
