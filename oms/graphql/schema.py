@@ -18,12 +18,20 @@ from oms.orders.graphql.subscriptions import OrderSubscription
 
 from . import leakfix
 from .errors import should_mask
+from .transport import SubscriptionsOverWebSocketOnly
 
 Query = merge_types("Query", (OrderQuery, CustomerQuery, FulfillmentQuery, InventoryQuery,
                               CatalogQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation,
                                     FulfillmentMutation))
 Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription))
+
+
+class OmsSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        # Only what we mask is unexpected and worth an ERROR with a traceback;
+        # user mistakes and refused permissions are answers, not incidents.
+        super().process_errors([e for e in errors if should_mask(e)], execution_context)
 
 
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000,
@@ -37,10 +45,11 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         # graphql-core re-parses and re-validates every document otherwise (~1 ms each).
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        SubscriptionsOverWebSocketOnly,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+    return OmsSchema(query=Query, mutation=Mutation, subscription=Subscription,
                              extensions=extensions)
 
 

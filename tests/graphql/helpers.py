@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise import connections
 
@@ -100,9 +101,9 @@ class Gql:
         behind the log by a few milliseconds)."""
         if self.hub is not None:
             await settle(self.hub)
-        request = Request({"type": "http", "method": "GET", "path": "/graphql",
-                           "query_string": b"", "headers": []})
-        ctx = Context(request=request, response=None, hub=self.hub, jwt_secret=SECRET)
+        socket = WebSocket({"type": "websocket", "path": "/graphql", "query_string": b"",
+                            "headers": []}, receive=_never, send=_never)
+        ctx = Context(request=socket, response=None, hub=self.hub, jwt_secret=SECRET)
         ctx.connection_params = {"Authorization": bearer(auth)} if auth is not None else {}
         try:
             await self.view.on_ws_connect(ctx)
@@ -121,6 +122,10 @@ class Gql:
             assert loop.time() < deadline, "the subscription never started listening"
             await asyncio.sleep(0.001)
         return sub
+
+
+async def _never(*_args: Any) -> Any:
+    raise AssertionError("the in-process socket is not read or written")
 
 
 async def settle(hub, timeout: float = 5.0) -> None:

@@ -165,3 +165,11 @@ async def test_introspection_can_be_turned_off(gql):
     r = await closed(q, auth=ADMIN)
     assert r.data is None
     assert "introspection" in r.errors[0]["message"].lower()
+
+
+async def test_a_subscription_over_http_is_refused_with_a_clear_error(gql):
+    result = await gql("subscription { stockChanged { sku available } }")
+    assert result.data is None
+    assert result.codes == ["BAD_USER_INPUT"]
+    assert result.errors[0]["message"] == (
+        "subscriptions are served over WebSocket (graphql-transport-ws) at /graphql")
