@@ -1,13 +1,14 @@
 """Stock use cases. Every level change is a conditional UPDATE (it holds on
-SQLite and PostgreSQL alike), touches rows in (sku, location) order, writes a
-ledger row and records a StockChanged event per channel it moves."""
+SQLite and PostgreSQL alike), touches rows in one fixed order, (product id,
+location id), so concurrent orders cannot deadlock, writes a ledger row and
+records a StockChanged event per channel it moves."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from oms.catalog import service as catalog
-from oms.catalog.models import ChannelLocation
+from oms.catalog.models import Location
 from oms.core import sql, validation as v
 from oms.core.errors import Invalid, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
@@ -30,23 +31,24 @@ async def _ensure_level(conn, product_id: int, location_id: int) -> None:
               " ON CONFLICT (product_id, location_id) DO NOTHING", [product_id, location_id])
 
 
-async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int, str]]) -> None:
-    """One StockChanged event per (sku, channel) whose available may have moved."""
+async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]]) -> None:
+    """One StockChanged event per (sku, channel) whose available may have moved,
+    and one with no channel for a location that serves none."""
     if not touched:
         return
-    loc_ids = {loc_id for _, loc_id, _ in touched}
-    links = await ChannelLocation.filter(location_id__in=loc_ids).values_list(
-        "location_id", "channel__code")
-    channels_of: dict[int, set[str]] = defaultdict(set)
-    for loc_id, ch in links:
-        channels_of[loc_id].add(ch)
+    rows = await Location.filter(id__in={loc for _, loc in touched}).values_list(
+        "id", "code", "channel_links__channel__code")
+    code_of: dict[int, str] = {}
+    channels_of: dict[int, set[str | None]] = defaultdict(set)
+    for loc_id, code, channel in rows:
+        code_of[loc_id] = code
+        channels_of[loc_id].add(channel)
     seen: set[tuple[str, str | None]] = set()
-    for sku, loc_id, loc_code in sorted(touched):
-        for ch in sorted(channels_of.get(loc_id) or {None}):  # type: ignore[arg-type]
-            if (sku, ch) in seen:
-                continue
-            seen.add((sku, ch))
-            uow.record(Event(type=STOCK_CHANGED, sku=sku, channel=ch, location=loc_code))
+    for sku, loc_id in sorted(touched, key=lambda t: (t[0], code_of[t[1]])):
+        for ch in sorted(channels_of[loc_id], key=lambda c: c or ""):
+            if (sku, ch) not in seen:
+                seen.add((sku, ch))
+                uow.record(Event(type=STOCK_CHANGED, sku=sku, channel=ch, location=code_of[loc_id]))
 
 
 async def receive(*, sku: str, location: str, quantity: int, reference: str | None = None,
@@ -62,7 +64,7 @@ async def receive(*, sku: str, location: str, quantity: int, reference: str | No
                           [quantity, product.id, loc.id])
         await StockMovement.create(product_id=product.id, location_id=loc.id, kind="RECEIPT",
                                    on_hand_delta=quantity, reference=reference, actor=actor)
-        await _record_changes(uow, {(sku, loc.id, loc.code)})
+        await _record_changes(uow, {(sku, loc.id)})
         return await StockLevel.get(product_id=product.id, location_id=loc.id)
 
 
@@ -87,7 +89,7 @@ async def adjust(*, sku: str, location: str, delta: int, reason: str,
                           f"{level.reserved} reserved", field="delta")
         await StockMovement.create(product_id=product.id, location_id=loc.id, kind="ADJUSTMENT",
                                    on_hand_delta=delta, reason=reason, actor=actor)
-        await _record_changes(uow, {(sku, loc.id, loc.code)})
+        await _record_changes(uow, {(sku, loc.id)})
         return await StockLevel.get(product_id=product.id, location_id=loc.id)
 
 
@@ -123,7 +125,7 @@ async def transfer(*, sku: str, from_location: str, to_location: str, quantity: 
                           on_hand_delta=-quantity, reference=dst.code, actor=actor),
             StockMovement(product_id=product.id, location_id=dst.id, kind="TRANSFER_IN",
                           on_hand_delta=quantity, reference=src.code, actor=actor)])
-        await _record_changes(uow, {(sku, src.id, src.code), (sku, dst.id, dst.code)})
+        await _record_changes(uow, {(sku, src.id), (sku, dst.id)})
         return [await StockLevel.get(product_id=product.id, location_id=src.id),
                 await StockLevel.get(product_id=product.id, location_id=dst.id)]
 
@@ -151,39 +153,46 @@ async def reserve(*, order_id: int, channel_id: int, wants: list[Want],
         locations = await catalog.channel_location_ids(channel_id)
         if not locations:
             raise OutOfStock("the channel has no stock locations", field="channel")
-        rows = await StockLevel.filter(product_id__in=list(need), location_id__in=locations).values(
-            "product_id", "location_id", "on_hand", "reserved", "safety_stock")
-        available = {(r["product_id"], r["location_id"]):
-                     r["on_hand"] - r["reserved"] - r["safety_stock"] for r in rows}
+        available = await _lock_levels(uow.conn, list(need), locations)
         plan = allocation.plan(need, locations, available, skus)
-        steps = sorted(((skus[p], loc, p, q) for p, parts in plan.items() for loc, q in parts))
-        for _sku, loc, p, q in steps:
-            ok = await sql.execute(
-                uow.conn, "UPDATE stock_level SET reserved = reserved + ?, updated_at = "
-                          "CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ? AND "
-                          "on_hand - reserved - safety_stock >= ?", [q, p, loc, q])
-            if not ok:
-                raise ReservationRace(skus[p])
+        steps = sorted((p, loc, q) for p, parts in plan.items() for loc, q in parts)
+        reserved = await sql.fetch(
+            uow.conn,
+            "UPDATE stock_level SET reserved = reserved + v.column3, updated_at = CURRENT_TIMESTAMP"
+            f" FROM (VALUES {', '.join(['(CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))'] * len(steps))}) AS v"
+            " WHERE stock_level.product_id = v.column1 AND stock_level.location_id = v.column2"
+            " AND stock_level.on_hand - stock_level.reserved - stock_level.safety_stock >= v.column3"
+            " RETURNING stock_level.id", [x for step in steps for x in step])
+        if len(reserved) != len(steps):
+            raise ReservationRace(skus[steps[0][0]])
         await Reservation.bulk_create([
             Reservation(order_id=order_id, channel_id=channel_id, product_id=p, location_id=loc,
-                        quantity=q) for _s, loc, p, q in steps])
+                        quantity=q) for p, loc, q in steps])
         await StockMovement.bulk_create([
             StockMovement(product_id=p, location_id=loc, kind="RESERVE", reserved_delta=q,
-                          reference=f"order:{order_id}", actor=actor) for _s, loc, p, q in steps])
-        codes = dict(await _location_codes({loc for _s, loc, _p, _q in steps}))
-        await _record_changes(uow, {(s, loc, codes[loc]) for s, loc, _p, _q in steps})
+                          reference=f"order:{order_id}", actor=actor) for p, loc, q in steps])
+        await _record_changes(uow, {(skus[p], loc) for p, loc, _q in steps})
 
 
-async def _location_codes(ids: set[int]) -> list[tuple[int, str]]:
-    from oms.catalog.models import Location
-    return await Location.filter(id__in=ids).values_list("id", "code")
+async def _lock_levels(conn, product_ids: list[int],
+                       location_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Available units per (product, location), with the rows locked in the
+    fixed order on PostgreSQL so the figures hold until commit. (SQLite runs
+    one writer at a time; the conditional UPDATE guards it all the same.)"""
+    lock = " FOR UPDATE" if sql.is_postgres(conn) else ""
+    rows = await sql.fetch(
+        conn, "SELECT product_id, location_id, on_hand - reserved - safety_stock AS available"
+              f" FROM stock_level WHERE product_id IN ({', '.join('?' * len(product_ids))})"
+              f" AND location_id IN ({', '.join('?' * len(location_ids))})"
+              f" ORDER BY product_id, location_id{lock}", [*product_ids, *location_ids])
+    return {(r["product_id"], r["location_id"]): r["available"] for r in rows}
 
 
 async def release(*, order_id: int, actor: str | None = None, reason: str | None = None) -> None:
     """Give back everything an order still holds."""
     async with unit_of_work() as uow:
-        held = await Reservation.filter(order_id=order_id).prefetch_related("product", "location")
-        held.sort(key=lambda r: (r.product.sku, r.location_id))
+        held = await Reservation.filter(order_id=order_id).prefetch_related("product")
+        held.sort(key=lambda r: (r.product_id, r.location_id))
         for r in held:
             await sql.execute(uow.conn, "UPDATE stock_level SET reserved = reserved - ?, updated_at"
                               " = CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ?",
@@ -194,8 +203,7 @@ async def release(*, order_id: int, actor: str | None = None, reason: str | None
                 StockMovement(product_id=r.product_id, location_id=r.location_id, kind="RELEASE",
                               reserved_delta=-r.quantity, reference=f"order:{order_id}",
                               reason=reason, actor=actor) for r in held])
-            await _record_changes(uow, {(r.product.sku, r.location_id, r.location.code)
-                                        for r in held})
+            await _record_changes(uow, {(r.product.sku, r.location_id) for r in held})
 
 
 async def reservations_by_location(order_id: int) -> dict[int, dict[int, int]]:
@@ -210,7 +218,7 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
                   skus: dict[int, str], actor: str | None = None) -> None:
     """Units leave the building: reserved and on hand both go down (a sale)."""
     async with unit_of_work() as uow:
-        for product_id in sorted(units, key=lambda p: skus[p]):
+        for product_id in sorted(units):
             qty = int(units[product_id])
             ok = await sql.execute(
                 uow.conn, "UPDATE stock_level SET on_hand = on_hand - ?, reserved = reserved - ?, "
@@ -235,5 +243,4 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
             StockMovement(product_id=p, location_id=location_id, kind="SALE",
                           on_hand_delta=-int(q), reserved_delta=-int(q),
                           reference=f"order:{order_id}", actor=actor) for p, q in units.items()])
-        codes = dict(await _location_codes({location_id}))
-        await _record_changes(uow, {(skus[p], location_id, codes[location_id]) for p in units})
+        await _record_changes(uow, {(skus[p], location_id) for p in units})
