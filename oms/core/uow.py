@@ -35,6 +35,15 @@ class UnitOfWork:
         self._after_commit.append(fn)
 
 
+def current_connection() -> BaseDBAsyncClient:
+    """The open unit of work's transaction, else the default connection."""
+    current = _current.get()
+    if current is not None:
+        return current.conn
+    from tortoise import connections
+    return connections.get("default")
+
+
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     current = _current.get()

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from oms.catalog import service as catalog
-from oms.catalog.models import Location
 from oms.core import sql, validation as v
 from oms.core.errors import Invalid, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
@@ -36,8 +35,12 @@ async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]]) -> Non
     and one with no channel for a location that serves none."""
     if not touched:
         return
-    rows = await Location.filter(id__in={loc for _, loc in touched}).values_list(
-        "id", "code", "channel_links__channel__code")
+    loc_ids = sorted({loc for _, loc in touched})
+    rows = [(r["id"], r["code"], r["channel"]) for r in await sql.fetch(
+        uow.conn, "SELECT l.id, l.code, c.code AS channel FROM location l"
+                  " LEFT JOIN channel_location cl ON cl.location_id = l.id"
+                  " LEFT JOIN channel c ON c.id = cl.channel_id"
+                  f" WHERE l.id IN ({', '.join('?' * len(loc_ids))})", loc_ids)]
     code_of: dict[int, str] = {}
     channels_of: dict[int, set[str | None]] = defaultdict(set)
     for loc_id, code, channel in rows:
@@ -137,8 +140,8 @@ class Want:
     quantity: int
 
 
-async def reserve(*, order_id: int, channel_id: int, wants: list[Want],
-                  actor: str | None = None) -> None:
+async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
+                  wants: list[Want], actor: str | None = None) -> None:
     """Reserve every unit an order wants in its channel, or raise OutOfStock.
 
     Raises ReservationRace when a level moved between reading and reserving;
@@ -150,7 +153,7 @@ async def reserve(*, order_id: int, channel_id: int, wants: list[Want],
         need[w.product_id] += w.quantity  # duplicate lines are summed first
         skus[w.product_id] = w.sku
     async with unit_of_work() as uow:
-        locations = await catalog.channel_location_ids(channel_id)
+        locations = location_ids
         if not locations:
             raise OutOfStock("the channel has no stock locations", field="channel")
         available = await _lock_levels(uow.conn, list(need), locations)

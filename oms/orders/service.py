@@ -13,7 +13,8 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from oms.catalog.models import Channel, Product, ProductPrice
+from oms.catalog import queries as catalog_queries
+from oms.catalog.models import Channel
 from oms.core import validation as v
 from oms.core.clock import now
 from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, ValidationErrors
@@ -139,43 +140,43 @@ async def place_order(inp: PlaceOrder, *, actor: str | None = None) -> Order:
 
 
 async def _replay(key: str, fingerprint: str) -> Order | None:
-    existing = await Order.get_or_none(idempotency_key=key)
-    if existing is None:
+    # Usually the key is new: ask for two columns before loading a whole order.
+    found = await Order.filter(idempotency_key=key).values_list("id", "request_hash")
+    if not found:
         return None
-    if existing.request_hash != fingerprint:
+    order_id, request_hash = found[0]
+    if request_hash != fingerprint:
         raise Duplicate("this idempotencyKey was used for a different order",
                         field="idempotencyKey")
-    return existing
+    return await Order.get(id=order_id)
 
 
 async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
                  actor: str | None) -> Order:
     async with unit_of_work() as uow:
-        channel = await Channel.get_or_none(code=inp.channel)
+        channel = await catalog_queries.sales_channel(inp.channel)
         if channel is None:
             raise NotFound(f"unknown channel {inp.channel}", field="channel")
         skus = sorted({line.sku for line in checked.lines})
-        products = {p.sku: p for p in await Product.filter(sku__in=skus)}
+        products = await catalog_queries.priced_products(channel.id, skus)
         unknown = [s for s in skus if s not in products]
         if unknown:
             raise NotFound(f"unknown sku {unknown[0]}", field=["lines", unknown[0]])
-        prices = dict(await ProductPrice.filter(
-            channel_id=channel.id, product_id__in=[p.id for p in products.values()]
-        ).values_list("product_id", "amount"))
-        unpriced = [s for s in skus if products[s].id not in prices]
+        unpriced = [s for s in skus if products[s].price is None]
         if unpriced:
             raise Invalid(f"{unpriced[0]} has no price in channel {channel.code}",
                           field=["lines", unpriced[0]])
         customer = await customers.find_or_create(email=checked.email, name=checked.name,
                                                   phone=checked.phone)
-        subtotal = sum((prices[products[ln.sku].id] * ln.quantity for ln in checked.lines),
+        subtotal = sum((products[ln.sku].price * ln.quantity for ln in checked.lines),
                        Decimal("0.00"))
         if subtotal >= MAX_TOTAL:  # the money columns hold 12 digits before the point
             raise Invalid("the order total is too large", field="lines")
         at = now()
         order = await Order.create(
             channel_id=channel.id, customer_id=customer.id, source=inp.source,
-            status=OrderStatus.PENDING.value, payment_status=PaymentStatus.PENDING.value, currency=channel.currency,
+            status=OrderStatus.PENDING.value, payment_status=PaymentStatus.PENDING.value,
+            currency=channel.currency,
             subtotal=subtotal, shipping_total=Decimal("0.00"), tax_total=Decimal("0.00"),
             total=subtotal, shipping_address=checked.address,
             shipping_method=inp.shipping_method, delivery_earliest=inp.delivery_earliest,
@@ -183,12 +184,14 @@ async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
             external_reference=inp.external_reference, idempotency_key=inp.idempotency_key,
             request_hash=fingerprint, placed_at=at, updated_at=at)
         await OrderLine.bulk_create([
-            OrderLine(order_id=order.id, product_id=products[ln.sku].id, sku=ln.sku,
-                      quantity=ln.quantity, unit_price=prices[products[ln.sku].id],
-                      total=prices[products[ln.sku].id] * ln.quantity)
+            OrderLine(order_id=order.id, product_id=products[ln.sku].product_id, sku=ln.sku,
+                      quantity=ln.quantity, unit_price=products[ln.sku].price,
+                      total=products[ln.sku].price * ln.quantity)
             for ln in checked.lines])
-        await inventory.reserve(order_id=order.id, channel_id=channel.id, actor=actor, wants=[
-            inventory.Want(product_id=products[ln.sku].id, sku=ln.sku, quantity=ln.quantity)
+        await inventory.reserve(order_id=order.id, channel_id=channel.id,
+                                location_ids=list(channel.location_ids), actor=actor, wants=[
+            inventory.Want(product_id=products[ln.sku].product_id, sku=ln.sku,
+                           quantity=ln.quantity)
             for ln in checked.lines])
         await customers.remember_address(customer, checked.address)
         uow.record(events.status_changed(order, channel=channel.code, from_status=None,

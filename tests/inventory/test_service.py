@@ -291,6 +291,7 @@ async def test_reserve_sums_wants_of_one_product_and_release_gives_all_back(stor
     web = await Channel.get(code="WEB")
     move, event = await _marks()
     await inventory.reserve(order_id=41, channel_id=web.id, actor="ann",
+                            location_ids=await catalog.channel_location_ids(web.id),
                             wants=[await _want("SKU-A", 2), await _want("SKU-A", 2)])
     assert await _levels() == [("SKU-A", "WH1", 3, 3, 0), ("SKU-A", "WH2", 3, 1, 0)]
     assert sorted(await Reservation.all().values_list(
@@ -317,7 +318,8 @@ async def test_reserve_sums_wants_of_one_product_and_release_gives_all_back(stor
 async def test_releasing_twice_gives_back_once(stores):
     await inventory.receive(sku="SKU-A", location="WH1", quantity=3)
     web = await Channel.get(code="WEB")
-    await inventory.reserve(order_id=7, channel_id=web.id, wants=[await _want("SKU-A", 2)])
+    await inventory.reserve(order_id=7, channel_id=web.id,
+                            location_ids=await catalog.channel_location_ids(web.id), wants=[await _want("SKU-A", 2)])
     await inventory.release(order_id=7)
     before = await _state()
     await inventory.release(order_id=7)
@@ -330,7 +332,8 @@ async def test_reserve_all_or_nothing(stores):
     await inventory.receive(sku="SKU-B", location="WH1", quantity=1)
     web = await Channel.get(code="WEB")
     err = await _refused(ErrorCode.OUT_OF_STOCK, ["lines", "SKU-B"], inventory.reserve(
-        order_id=8, channel_id=web.id, wants=[await _want("SKU-A", 3), await _want("SKU-B", 2)]))
+        order_id=8, channel_id=web.id,
+        location_ids=await catalog.channel_location_ids(web.id), wants=[await _want("SKU-A", 3), await _want("SKU-B", 2)]))
     assert err.message == "not enough stock for SKU-B: 2 wanted, 1 available"
 
 
@@ -339,5 +342,5 @@ async def test_reserve_in_a_channel_without_locations_is_out_of_stock(stores):
     await inventory.receive(sku="SKU-A", location="WH1", quantity=3)
     pop = await Channel.get(code="POP")
     err = await _refused(ErrorCode.OUT_OF_STOCK, ["channel"], inventory.reserve(
-        order_id=9, channel_id=pop.id, wants=[await _want("SKU-A", 1)]))
+        order_id=9, channel_id=pop.id, location_ids=[], wants=[await _want("SKU-A", 1)]))
     assert err.message == "the channel has no stock locations"
