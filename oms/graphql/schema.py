@@ -3,9 +3,9 @@ plus the security and performance extensions."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (DisableIntrospection, MaskErrors, MaxAliasesLimiter,
-                                   MaxTokensLimiter, ParserCache, QueryDepthLimiter,
-                                   ValidationCache)
+from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaskErrors,
+                                   MaxAliasesLimiter, MaxTokensLimiter, ParserCache,
+                                   QueryDepthLimiter, ValidationCache)
 from strawberry.tools import merge_types
 
 from oms.catalog.graphql.schema import CatalogMutation, CatalogQuery
@@ -37,9 +37,13 @@ class OmsSchema(strawberry.Schema):
 def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int = 2000,
                  introspection: bool = True) -> strawberry.Schema:
     leakfix.apply()
+    # The limiters make a new rule class per instance; built per request they
+    # give ValidationCache a new key every time, so every request was
+    # validated again (~1 ms). Build the rules once and share them.
+    limit_rules = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
+                   *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
     extensions: list = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: MaskErrors(should_mask_error=should_mask),
         # graphql-core re-parses and re-validates every document otherwise (~1 ms each).
