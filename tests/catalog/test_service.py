@@ -11,6 +11,7 @@ from oms.catalog.models import Channel, ChannelLocation, Location, Product, Prod
 from oms.catalog.service import PriceInput
 from oms.core.errors import DomainError, ErrorCode
 from oms.events.models import EventLog
+from tests.assertions import refused
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 
@@ -33,13 +34,7 @@ async def _prices() -> list[tuple[str, str, Decimal]]:
 
 
 async def _refused(code: ErrorCode, field: list[str] | None, coro) -> DomainError:
-    before = await _catalog()
-    with pytest.raises(DomainError) as exc:
-        await coro
-    assert exc.value.code is code
-    assert exc.value.field == field
-    assert await _catalog() == before
-    return exc.value
+    return await refused(code, field, coro, state=_catalog)
 
 
 async def _locations_of(channel: str) -> list[str]:

@@ -16,6 +16,7 @@ from oms.orders import service as orders
 from oms.orders.models import Order, OrderLine
 
 from tests import factories
+from tests.assertions import refused
 
 T0 = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 
@@ -90,13 +91,7 @@ async def _state() -> dict:
 
 
 async def _refused(code: ErrorCode, field: list[str] | None, coro) -> DomainError:
-    before = await _state()
-    with pytest.raises(DomainError) as exc:
-        await coro
-    assert exc.value.code is code
-    assert exc.value.field == field
-    assert await _state() == before
-    return exc.value
+    return await refused(code, field, coro, state=_state)
 
 
 def status_event(order, frm, to, *, actor=None) -> tuple:

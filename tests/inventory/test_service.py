@@ -13,6 +13,7 @@ from oms.inventory import queries, service as inventory
 from oms.inventory.models import Reservation, StockLevel, StockMovement
 
 from tests import factories
+from tests.assertions import refused
 
 
 @pytest.fixture
@@ -51,13 +52,7 @@ async def _state() -> dict:
 
 
 async def _refused(code: ErrorCode, field: list[str] | None, coro) -> DomainError:
-    before = await _state()
-    with pytest.raises(DomainError) as exc:
-        await coro
-    assert exc.value.code is code
-    assert exc.value.field == field
-    assert await _state() == before
-    return exc.value
+    return await refused(code, field, coro, state=_state)
 
 
 async def _assert_ledger_adds_up() -> None:
