@@ -5,7 +5,7 @@ records a StockChanged event per channel it moves."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from oms.catalog import service as catalog
 from oms.core import sql, validation as v
@@ -30,28 +30,43 @@ async def _ensure_level(conn, product_id: int, location_id: int) -> None:
               " ON CONFLICT (product_id, location_id) DO NOTHING", [product_id, location_id])
 
 
-async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]]) -> None:
+@dataclass
+class _Topics:
+    """Where stock events go: each location's code and the channels it serves."""
+
+    code_of: dict[int, str] = field(default_factory=dict)
+    channels_of: dict[int, set[str | None]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, location_id: int, code: str, channel: str | None) -> None:
+        self.code_of[location_id] = code
+        self.channels_of[location_id].add(channel)
+
+
+# The channels a location (`l`) serves, as `c`.
+_CHANNELS_OF_L = (" LEFT JOIN channel_location cl ON cl.location_id = l.id"
+                  " LEFT JOIN channel c ON c.id = cl.channel_id")
+
+
+async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]],
+                          topics: _Topics | None = None) -> None:
     """One StockChanged event per (sku, channel) whose available may have moved,
     and one with no channel for a location that serves none."""
     if not touched:
         return
-    loc_ids = sorted({loc for _, loc in touched})
-    rows = [(r["id"], r["code"], r["channel"]) for r in await sql.fetch(
-        uow.conn, "SELECT l.id, l.code, c.code AS channel FROM location l"
-                  " LEFT JOIN channel_location cl ON cl.location_id = l.id"
-                  " LEFT JOIN channel c ON c.id = cl.channel_id"
-                  f" WHERE l.id IN ({', '.join('?' * len(loc_ids))})", loc_ids)]
-    code_of: dict[int, str] = {}
-    channels_of: dict[int, set[str | None]] = defaultdict(set)
-    for loc_id, code, channel in rows:
-        code_of[loc_id] = code
-        channels_of[loc_id].add(channel)
+    if topics is None:
+        loc_ids = sorted({loc for _, loc in touched})
+        topics = _Topics()
+        for r in await sql.fetch(
+                uow.conn, "SELECT l.id, l.code, c.code AS channel FROM location l"
+                          + _CHANNELS_OF_L + f" WHERE l.id IN ({', '.join('?' * len(loc_ids))})", loc_ids):
+            topics.add(r["id"], r["code"], r["channel"])
     seen: set[tuple[str, str | None]] = set()
-    for sku, loc_id in sorted(touched, key=lambda t: (t[0], code_of[t[1]])):
-        for ch in sorted(channels_of[loc_id], key=lambda c: c or ""):
+    for sku, loc_id in sorted(touched, key=lambda t: (t[0], topics.code_of[t[1]])):
+        for ch in sorted(topics.channels_of[loc_id], key=lambda c: c or ""):
             if (sku, ch) not in seen:
                 seen.add((sku, ch))
-                uow.record(Event(type=STOCK_CHANGED, sku=sku, channel=ch, location=code_of[loc_id]))
+                uow.record(Event(type=STOCK_CHANGED, sku=sku, channel=ch,
+                                 location=topics.code_of[loc_id]))
 
 
 async def receive(*, sku: str, location: str, quantity: int, reference: str | None = None,
@@ -156,7 +171,7 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
         locations = location_ids
         if not locations:
             raise OutOfStock("the channel has no stock locations", field="channel")
-        available = await _lock_levels(uow.conn, list(need), locations)
+        available, topics = await _lock_levels(uow.conn, list(need), locations)
         plan = allocation.plan(need, locations, available, skus)
         steps = sorted((p, loc, q) for p, parts in plan.items() for loc, q in parts)
         reserved = await sql.fetch(
@@ -174,21 +189,27 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
         await StockMovement.bulk_create([
             StockMovement(product_id=p, location_id=loc, kind="RESERVE", reserved_delta=q,
                           reference=f"order:{order_id}", actor=actor) for p, loc, q in steps])
-        await _record_changes(uow, {(skus[p], loc) for p, loc, _q in steps})
+        await _record_changes(uow, {(skus[p], loc) for p, loc, _q in steps}, topics)
 
 
-async def _lock_levels(conn, product_ids: list[int],
-                       location_ids: list[int]) -> dict[tuple[int, int], int]:
+async def _lock_levels(conn, product_ids: list[int], location_ids: list[int]
+                       ) -> tuple[dict[tuple[int, int], int], _Topics]:
     """Available units per (product, location), with the rows locked in the
-    fixed order on PostgreSQL so the figures hold until commit. (SQLite runs
-    one writer at a time; the conditional UPDATE guards it all the same.)"""
-    lock = " FOR UPDATE" if sql.is_postgres(conn) else ""
+    fixed order on PostgreSQL so the figures hold until commit (SQLite runs
+    one writer at a time; the conditional UPDATE guards it all the same),
+    and, in the same round trip, where their stock events go."""
+    lock = " FOR UPDATE OF sl" if sql.is_postgres(conn) else ""
     rows = await sql.fetch(
-        conn, "SELECT product_id, location_id, on_hand - reserved - safety_stock AS available"
-              f" FROM stock_level WHERE product_id IN ({', '.join('?' * len(product_ids))})"
-              f" AND location_id IN ({', '.join('?' * len(location_ids))})"
-              f" ORDER BY product_id, location_id{lock}", [*product_ids, *location_ids])
-    return {(r["product_id"], r["location_id"]): r["available"] for r in rows}
+        conn, "SELECT sl.product_id, sl.location_id, l.code, c.code AS channel,"
+              " sl.on_hand - sl.reserved - sl.safety_stock AS available FROM stock_level sl"
+              " JOIN location l ON l.id = sl.location_id" + _CHANNELS_OF_L
+              + f" WHERE sl.product_id IN ({', '.join('?' * len(product_ids))})"
+              f" AND sl.location_id IN ({', '.join('?' * len(location_ids))})"
+              f" ORDER BY sl.product_id, sl.location_id{lock}", [*product_ids, *location_ids])
+    topics = _Topics()
+    for r in rows:
+        topics.add(r["location_id"], r["code"], r["channel"])
+    return {(r["product_id"], r["location_id"]): r["available"] for r in rows}, topics
 
 
 async def release(*, order_id: int, actor: str | None = None, reason: str | None = None) -> None:
