@@ -32,8 +32,9 @@ class RedisBroker:
 
     async def start(self) -> None:
         self._client = aioredis.from_url(self.url)
-        # No socket_timeout: the listener blocks for up to its BLOCK time.
-        self._listener = aioredis.from_url(self.url)
+        # The listener blocks in XREAD for up to BLOCK ms: redis-py 8's default
+        # 5 s socket timeout would fire on every quiet stretch and stall delivery.
+        self._listener = aioredis.from_url(self.url, socket_timeout=None)
         await self._client.ping()
 
     async def close(self) -> None:
