@@ -76,3 +76,23 @@ async def hub(clean_db, broker):
     yield h
     runtime.install(None)
     await h.close()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Orders and shipments read the time as factories.T0."""
+    from oms.fulfillment import service as fulfillment
+    from oms.orders import service as orders
+
+    from .factories import T0
+
+    monkeypatch.setattr(orders, "now", lambda: T0)
+    monkeypatch.setattr(fulfillment, "now", lambda: T0)
+
+
+@pytest.fixture
+async def shop(clean_db):
+    """WEB served by WH1 then WH2: SKU-A and SKU-B at WH1, SKU-C at WH2, 10 each."""
+    from .factories import shop as build_shop
+
+    await build_shop()

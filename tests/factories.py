@@ -1,12 +1,16 @@
 """Small builders for a shop in a known state, through the real services."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from oms.catalog import service as catalog
 from oms.fulfillment.models import Shipment
 from oms.inventory import service as inventory
 from oms.orders import service as orders
+
+# The instant a frozen clock (the `frozen_clock` fixture) reads.
+T0 = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 
 ADDRESS = {"name": "Ann Lee", "line1": "1 Rue de Rivoli", "city": "Paris",
            "postalCode": "75001", "country": "FR"}

@@ -3,7 +3,7 @@ building, the order follows its shipments) and carrier tracking. A refusal
 changes nothing; every change writes its events."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,20 +17,12 @@ from oms.orders.models import Order, OrderLine
 
 from tests import factories
 from tests.assertions import refused
-
-T0 = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(orders, "now", lambda: T0)
-    monkeypatch.setattr(fulfillment, "now", lambda: T0)
+from tests.factories import T0
 
 
-@pytest.fixture
-async def shop(clean_db):
-    """WEB served by WH1 then WH2: SKU-A and SKU-B at WH1, SKU-C at WH2, 10 each."""
-    await factories.shop()
+
+# Every timestamp the use cases write is T0; `shop` is the default factories shop.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 async def confirmed(lines: list[tuple[str, int]]) -> tuple[Order, list[Shipment]]:

@@ -4,7 +4,7 @@ nothing; every status change writes its event."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,22 +22,14 @@ from oms.orders.models import Order, OrderLine
 
 from tests import factories
 from tests.assertions import refused
+from tests.factories import T0
 
-T0 = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 ADDRESS = {"name": "Ann Lee", "line1": "1 Rue de Rivoli", "line2": None, "city": "Paris",
            "region": None, "postalCode": "75001", "country": "FR", "phone": None}
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(orders, "now", lambda: T0)
-    monkeypatch.setattr(fulfillment, "now", lambda: T0)
-
-
-@pytest.fixture
-async def shop(clean_db):
-    """WEB served by WH1 then WH2: SKU-A and SKU-B at WH1, SKU-C at WH2, 10 each."""
-    await factories.shop()
+# Every timestamp the use cases write is T0; `shop` is the default factories shop.
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 # ---- what the database holds
