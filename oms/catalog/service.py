@@ -139,6 +139,11 @@ async def get_product(sku: str, field: str = "sku") -> Product:
     return p
 
 
+async def channel_code(channel_id: int) -> str:
+    """The code of a channel known to exist (events are topiced by code)."""
+    return (await Channel.filter(id=channel_id).values_list("code", flat=True))[0]
+
+
 async def channel_location_ids(channel_id: int) -> list[int]:
     """Locations serving a channel, in priority order."""
     links = await ChannelLocation.filter(channel_id=channel_id).order_by("priority").values_list(

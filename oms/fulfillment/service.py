@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from oms.catalog.models import Channel, Product
+from oms.catalog import service as catalog
+from oms.catalog.models import Product
 from oms.core import validation as v
 from oms.core.clock import now
 from oms.core.errors import Invalid, InvalidTransition, NotFound
@@ -25,10 +26,6 @@ from .models import Shipment, ShipmentLine, TrackingEvent
 # Shipments of an order in these statuses may be worked on.
 FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
                               OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
-
-
-async def _channel_code(order: Order) -> str:
-    return (await Channel.filter(id=order.channel_id).values_list("code", flat=True))[0]
 
 
 async def route_order(order: Order, *, actor: str | None = None) -> list[Shipment]:
@@ -50,7 +47,7 @@ async def route_order(order: Order, *, actor: str | None = None) -> list[Shipmen
         for product_id, parts in parts_of.items():
             for line_id, loc_id, qty in allocation.spread_over_lines(parts, lines_of[product_id]):
                 shipment_lines[loc_id].append((line_id, qty))
-        channel = await _channel_code(order)
+        channel = await catalog.channel_code(order.channel_id)
         at = now()
         shipments = []
         for loc_id in by_location:
@@ -67,7 +64,7 @@ async def route_order(order: Order, *, actor: str | None = None) -> list[Shipmen
 
 async def cancel_open_shipments(order: Order, *, actor: str | None = None) -> None:
     async with unit_of_work() as uow:
-        channel = await _channel_code(order)
+        channel = await catalog.channel_code(order.channel_id)
         for shipment in await Shipment.filter(order_id=order.id):
             if lifecycle.SHIPMENT_TRANSITIONS.allows(ShipmentStatus(shipment.status),
                                                      ShipmentAction.CANCEL):
@@ -104,7 +101,7 @@ async def _work_on(shipment_id: int, action: ShipmentAction, *, actor: str | Non
         if action is ShipmentAction.SHIP:
             await _ship_units(shipment, order, actor=actor)
         at = occurred_at or now()
-        uow.record(events.shipment_updated(shipment, order=order, channel=await _channel_code(order),
+        uow.record(events.shipment_updated(shipment, order=order, channel=await catalog.channel_code(order.channel_id),
                                            description=description, occurred_at=at,
                                            location=location))
         statuses = await Shipment.filter(order_id=order.id).values_list("status", flat=True)

@@ -13,8 +13,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
-from oms.catalog import queries as catalog_queries
-from oms.catalog.models import Channel
+from oms.catalog import queries as catalog_queries, service as catalog
 from oms.core import validation as v
 from oms.core.clock import now
 from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, ValidationErrors
@@ -214,14 +213,10 @@ async def _transition(order: Order, action: OrderAction, *, actor: str | None,
     target = lifecycle.next_status(current, action)
     await save_if_unchanged(order, "order", status=target.value, updated_at=now(), **changes)
     async with unit_of_work() as uow:
-        channel_code = await _channel_code(order.channel_id)
+        channel_code = await catalog.channel_code(order.channel_id)
         uow.record(events.status_changed(order, channel=channel_code, from_status=current.value,
                                          to_status=target.value, actor=actor, message=message))
     return target
-
-
-async def _channel_code(channel_id: int) -> str:
-    return (await Channel.filter(id=channel_id).values_list("code", flat=True))[0]
 
 
 async def confirm_order(order_id: int, *, actor: str | None = None) -> Order:

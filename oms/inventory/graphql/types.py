@@ -5,6 +5,7 @@ import strawberry
 from oms.catalog import models as catalog_models
 from oms.catalog.graphql.types import ChannelType, LocationType, ProductType
 from oms.graphql.context import Info
+from oms.graphql.pagination import PageInfo
 from oms.inventory import models
 from oms.inventory.queries import sellable
 
@@ -95,8 +96,6 @@ class ChannelStockEdge:
 @strawberry.type
 class ChannelStockConnection:
     edges: list[ChannelStockEdge]
-    page_info: "PageInfo"
+    page_info: PageInfo
     total_count: int
 
-
-from oms.graphql.pagination import PageInfo  # noqa: E402
