@@ -61,3 +61,13 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     runtime.publish(uow.records)
     for fn in uow._after_commit:
         fn()
+
+
+def publish_after_commit(records: list[EventRecord]) -> None:
+    """Hand over events a statement wrote itself: now when it committed on its
+    own, else when the enclosing unit of work commits."""
+    current = _current.get()
+    if current is None:
+        runtime.publish(records)
+    else:
+        current.after_commit(lambda: runtime.publish(records))

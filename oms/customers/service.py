@@ -6,6 +6,9 @@ from oms.core.uow import unit_of_work
 
 from .models import Customer
 
+# How many recent shipping addresses a customer's address book keeps.
+ADDRESS_BOOK_SIZE = 10
+
 
 async def find_or_create(*, email: str, name: str | None = None, phone: str | None = None) -> Customer:
     """`email` must already be normalised. Safe under concurrent first orders."""
@@ -27,5 +30,5 @@ async def find_or_create(*, email: str, name: str | None = None, phone: str | No
 async def remember_address(customer: Customer, address: dict) -> None:
     if address in (customer.addresses or []):
         return
-    customer.addresses = [*(customer.addresses or []), address][-10:]
+    customer.addresses = [*(customer.addresses or []), address][-ADDRESS_BOOK_SIZE:]
     await customer.save(update_fields=["addresses", "updated_at"])

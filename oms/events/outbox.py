@@ -32,7 +32,7 @@ async def write(conn: BaseDBAsyncClient, events: list[Event]) -> list[EventRecor
         first = await _write_postgres(conn, events, at)
     else:
         first = await _write_portable(conn, events, at)
-    return [EventRecord(**e.__dict__, id=first + i, created_at=at) for i, e in enumerate(events)]
+    return [EventRecord.written(e, id=first + i, created_at=at) for i, e in enumerate(events)]
 
 
 async def _write_postgres(conn: BaseDBAsyncClient, events: list[Event], at) -> int:

@@ -28,6 +28,10 @@ class EventRecord(Event):
     id: int = 0
     created_at: datetime | None = None
 
+    @classmethod
+    def written(cls, event: Event, *, id: int, created_at: datetime) -> "EventRecord":
+        return cls(**event.__dict__, id=id, created_at=created_at)
+
     def to_wire(self) -> dict[str, Any]:
         d = asdict(self)
         d["created_at"] = self.created_at.isoformat() if self.created_at else None

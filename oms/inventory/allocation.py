@@ -5,7 +5,7 @@ whole order; otherwise each SKU is split across locations in priority order.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from oms.core.errors import OutOfStock
 
@@ -56,3 +56,19 @@ def spread_over_lines(parts: list[tuple[int, int]],
                 i += 1
                 left_in_part = parts[i][1]
     return out
+
+
+def reservation_steps(wants: "Iterable[tuple[int, str, int]]", locations: list[int],
+                      available: Mapping[tuple[int, int], int]) -> list[tuple[int, int, int]]:
+    """What to reserve for an order's (product id, sku, quantity) lines:
+    [(product id, location id, qty)] sorted by (product, location), the order
+    every stock writer locks rows in. Duplicate lines of a SKU are summed first."""
+    if not locations:
+        raise OutOfStock("the channel has no stock locations", field="channel")
+    need: dict[int, int] = {}
+    skus: dict[int, str] = {}
+    for product_id, sku, quantity in wants:
+        need[product_id] = need.get(product_id, 0) + quantity
+        skus[product_id] = sku
+    chosen = plan(need, locations, available, skus)
+    return sorted((p, loc, q) for p, parts in chosen.items() for loc, q in parts)

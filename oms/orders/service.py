@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -14,15 +14,19 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from oms.catalog import queries as catalog_queries, service as catalog
-from oms.core import validation as v
+from oms.catalog.models import Channel
+from oms.core import sql, validation as v
 from oms.core.clock import now
 from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, ValidationErrors
-from oms.core.uow import unit_of_work
+from oms.core.uow import current_connection, publish_after_commit, unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.customers import service as customers
-from oms.inventory import service as inventory
+from oms.customers.models import Customer
+from oms.events.record import EventRecord
+from oms.inventory import allocation, service as inventory
+from oms.inventory.stock_events import stock_changed
 
-from . import events, lifecycle
+from . import events, lifecycle, placement_sql
 from .lifecycle import OrderAction, OrderStatus
 from .models import Order, OrderLine
 from .sources import OrderSource, PaymentStatus
@@ -114,88 +118,165 @@ def _check(inp: PlaceOrder) -> _Checked:
     return _Checked(email=email, name=name, phone=phone, address=address, lines=inp.lines)
 
 
+@dataclass(frozen=True)
+class Placement:
+    """A placed (or replayed) order with the rows a response shows next to it."""
+
+    order: Order
+    channel: Channel | None = None
+    customer: Customer | None = None
+
+
 async def place_order(inp: PlaceOrder, *, actor: str | None = None) -> Order:
+    return (await place(inp, actor=actor)).order
+
+
+async def place(inp: PlaceOrder, *, actor: str | None = None) -> Placement:
     checked = _check(inp)
-    fingerprint = inp.fingerprint()
-    if inp.idempotency_key:
+    # The fingerprint only matters when a key can be replayed.
+    fingerprint = inp.fingerprint() if inp.idempotency_key else None
+    in_one_statement = sql.is_postgres(current_connection())
+    if inp.idempotency_key and not in_one_statement:
         existing = await _replay(inp.idempotency_key, fingerprint)
         if existing is not None:
-            return existing
+            return Placement(existing)
     for attempt in range(PLACE_ATTEMPTS):
         try:
+            if in_one_statement:
+                return await _place_in_one_statement(inp, checked, fingerprint, actor)
             return await _place(inp, checked, fingerprint, actor)
-        except inventory.ReservationRace as race:
+        except (inventory.ReservationRace, placement_sql.PlanOutdated):
             if attempt == PLACE_ATTEMPTS - 1:
-                raise DomainError(f"stock for {race} is in high demand; try again",
+                raise DomainError("stock for this order is in high demand; try again",
                                   field="lines", code=Conflict.code) from None
         except IntegrityError:
             # Another request with the same idempotency key won the race.
             if inp.idempotency_key:
                 existing = await _replay(inp.idempotency_key, fingerprint)
                 if existing is not None:
-                    return existing
+                    return Placement(existing)
             raise
     raise AssertionError("unreachable")
 
 
-async def _replay(key: str, fingerprint: str) -> Order | None:
+async def _replay(key: str, fingerprint: str | None) -> Order | None:
     # Usually the key is new: ask for two columns before loading a whole order.
     found = await Order.filter(idempotency_key=key).values_list("id", "request_hash")
     if not found:
         return None
-    order_id, request_hash = found[0]
+    return await _replayed(*found[0], fingerprint)
+
+
+async def _replayed(order_id: int, request_hash: str | None, fingerprint: str | None) -> Order:
     if request_hash != fingerprint:
         raise Duplicate("this idempotencyKey was used for a different order",
                         field="idempotencyKey")
     return await Order.get(id=order_id)
 
 
-async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str,
-                 actor: str | None) -> Order:
+@dataclass(frozen=True)
+class _Priced:
+    lines: list[placement_sql.NewLine]
+    subtotal: Decimal
+
+
+def _price(channel_code: str, products: dict[str, Any], lines: list[LineInput]) -> _Priced:
+    """Every line at its channel price; unknown or unpriced SKUs are refused."""
+    skus = sorted({ln.sku for ln in lines})
+    unknown = [s for s in skus if s not in products]
+    if unknown:
+        raise NotFound(f"unknown sku {unknown[0]}", field=["lines", unknown[0]])
+    unpriced = [s for s in skus if products[s].price is None]
+    if unpriced:
+        raise Invalid(f"{unpriced[0]} has no price in channel {channel_code}",
+                      field=["lines", unpriced[0]])
+    priced = [placement_sql.NewLine(product_id=products[ln.sku].product_id, sku=ln.sku,
+                                    quantity=ln.quantity, unit_price=products[ln.sku].price,
+                                    total=products[ln.sku].price * ln.quantity)
+              for ln in lines]
+    subtotal = sum((ln.total for ln in priced), Decimal("0.00"))
+    if subtotal >= MAX_TOTAL:  # the money columns hold 12 digits before the point
+        raise Invalid("the order total is too large", field="lines")
+    return _Priced(lines=priced, subtotal=subtotal)
+
+
+def _new_order(inp: PlaceOrder, checked: _Checked, fingerprint: str | None, *,
+               channel_id: int, currency: str, subtotal: Decimal) -> placement_sql.NewOrder:
+    return placement_sql.NewOrder(
+        channel_id=channel_id, source=inp.source, status=OrderStatus.PENDING.value,
+        payment_status=PaymentStatus.PENDING.value, currency=currency, subtotal=subtotal,
+        shipping_total=Decimal("0.00"), tax_total=Decimal("0.00"), total=subtotal,
+        shipping_address=checked.address, shipping_method=inp.shipping_method,
+        delivery_earliest=inp.delivery_earliest, delivery_latest=inp.delivery_latest,
+        instructions=inp.instructions, external_reference=inp.external_reference,
+        idempotency_key=inp.idempotency_key, request_hash=fingerprint, placed_at=now())
+
+
+def _wants(priced: _Priced) -> list[inventory.Want]:
+    return [inventory.Want(product_id=ln.product_id, sku=ln.sku, quantity=ln.quantity)
+            for ln in priced.lines]
+
+
+async def _place_in_one_statement(inp: PlaceOrder, checked: _Checked, fingerprint: str | None,
+                                  actor: str | None) -> Placement:
+    """PostgreSQL: read what placement needs, decide here, write it in one statement."""
+    conn = current_connection()
+    skus = sorted({line.sku for line in checked.lines})
+    facts = await placement_sql.read_facts(conn, inp.channel, skus, inp.idempotency_key)
+    if facts is None:
+        raise NotFound(f"unknown channel {inp.channel}", field="channel")
+    if facts.replay is not None:
+        return Placement(await _replayed(*facts.replay, fingerprint))
+    channel = facts.channel
+    priced = _price(channel.code, facts.products, checked.lines)
+    steps = allocation.reservation_steps([(ln.product_id, ln.sku, ln.quantity)
+                                          for ln in priced.lines],
+                                         facts.location_ids, facts.available)
+    sku_of = {ln.product_id: ln.sku for ln in priced.lines}
+    stock_events = stock_changed({(sku_of[p], loc) for p, loc, _q in steps}, facts.topics)
+    order_event = events.status_changed(None, channel=channel.code, from_status=None,
+                                        to_status=OrderStatus.PENDING.value, actor=actor)
+    written = await placement_sql.write(
+        conn, email=checked.email, name=checked.name, phone=checked.phone,
+        address_book_size=customers.ADDRESS_BOOK_SIZE,
+        order=_new_order(inp, checked, fingerprint, channel_id=channel.id,
+                         currency=channel.currency, subtotal=priced.subtotal),
+        lines=priced.lines, steps=steps, actor=actor, events=[*stock_events, order_event],
+        order_event_flags=[False] * len(stock_events) + [True])
+    order, customer = written.order, written.customer
+    order_event = replace(order_event, order_id=order.id, customer_id=customer.id)
+    publish_after_commit([
+        EventRecord.written(e, id=written.first_event_id + i, created_at=order.placed_at)
+        for i, e in enumerate([*stock_events, order_event])])
+    return Placement(order, channel, customer)
+
+
+async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str | None,
+                 actor: str | None) -> Placement:
+    """Any database: the same decisions, written statement by statement in one
+    transaction (SQLite has no data-modifying CTEs)."""
     async with unit_of_work() as uow:
-        channel = await catalog_queries.sales_channel(inp.channel)
-        if channel is None:
+        found = await catalog_queries.sales_channel(inp.channel)
+        if found is None:
             raise NotFound(f"unknown channel {inp.channel}", field="channel")
         skus = sorted({line.sku for line in checked.lines})
-        products = await catalog_queries.priced_products(channel.id, skus)
-        unknown = [s for s in skus if s not in products]
-        if unknown:
-            raise NotFound(f"unknown sku {unknown[0]}", field=["lines", unknown[0]])
-        unpriced = [s for s in skus if products[s].price is None]
-        if unpriced:
-            raise Invalid(f"{unpriced[0]} has no price in channel {channel.code}",
-                          field=["lines", unpriced[0]])
+        priced = _price(found.code, await catalog_queries.priced_products(found.id, skus),
+                        checked.lines)
         customer = await customers.find_or_create(email=checked.email, name=checked.name,
                                                   phone=checked.phone)
-        subtotal = sum((products[ln.sku].price * ln.quantity for ln in checked.lines),
-                       Decimal("0.00"))
-        if subtotal >= MAX_TOTAL:  # the money columns hold 12 digits before the point
-            raise Invalid("the order total is too large", field="lines")
-        at = now()
-        order = await Order.create(
-            channel_id=channel.id, customer_id=customer.id, source=inp.source,
-            status=OrderStatus.PENDING.value, payment_status=PaymentStatus.PENDING.value,
-            currency=channel.currency,
-            subtotal=subtotal, shipping_total=Decimal("0.00"), tax_total=Decimal("0.00"),
-            total=subtotal, shipping_address=checked.address,
-            shipping_method=inp.shipping_method, delivery_earliest=inp.delivery_earliest,
-            delivery_latest=inp.delivery_latest, instructions=inp.instructions,
-            external_reference=inp.external_reference, idempotency_key=inp.idempotency_key,
-            request_hash=fingerprint, placed_at=at, updated_at=at)
-        await OrderLine.bulk_create([
-            OrderLine(order_id=order.id, product_id=products[ln.sku].product_id, sku=ln.sku,
-                      quantity=ln.quantity, unit_price=products[ln.sku].price,
-                      total=products[ln.sku].price * ln.quantity)
-            for ln in checked.lines])
-        await inventory.reserve(order_id=order.id, channel_id=channel.id,
-                                location_ids=list(channel.location_ids), actor=actor, wants=[
-            inventory.Want(product_id=products[ln.sku].product_id, sku=ln.sku,
-                           quantity=ln.quantity)
-            for ln in checked.lines])
+        new = _new_order(inp, checked, fingerprint, channel_id=found.id,
+                         currency=found.currency, subtotal=priced.subtotal)
+        order = await Order.create(customer_id=customer.id, version=1, updated_at=new.placed_at,
+                                   **new.__dict__)
+        await OrderLine.bulk_create([OrderLine(order_id=order.id, **ln.__dict__)
+                                     for ln in priced.lines])
+        await inventory.reserve(order_id=order.id, channel_id=found.id,
+                                location_ids=list(found.location_ids), actor=actor,
+                                wants=_wants(priced))
         await customers.remember_address(customer, checked.address)
-        uow.record(events.status_changed(order, channel=channel.code, from_status=None,
+        uow.record(events.status_changed(order, channel=found.code, from_status=None,
                                          to_status=OrderStatus.PENDING.value, actor=actor))
-        return order
+        return Placement(order, None, customer)
 
 
 async def get_order(order_id: int) -> Order:

@@ -2,14 +2,12 @@
 costs a constant, small number of SQL statements, whatever its size."""
 from __future__ import annotations
 
-import contextvars
-from contextlib import contextmanager
-
 from tortoise import connections
 
 from oms.orders import service as orders
 
 from tests import factories
+from tests.statements import count_statements
 
 PAGE = """query($first: Int!) { orders(first: $first, orderBy: {field: NUMBER, direction: ASC}) {
   edges { cursor node {
@@ -20,42 +18,6 @@ PAGE = """query($first: Int!) { orders(first: $first, orderBy: {field: NUMBER, d
     shipments { id status trackingNumber shippedAt }
   } }
   pageInfo { hasNextPage endCursor } } }"""
-
-_inside = contextvars.ContextVar("inside_sql", default=False)
-
-
-@contextmanager
-def count_statements():
-    """Every statement sent through the Tortoise client (reads, writes,
-    scripts), counted once even when one client method calls another."""
-    conn = connections.get("default")
-    statements: list[str] = []
-    names = ("execute_query", "execute_query_dict", "execute_insert", "execute_many",
-             "execute_script", "execute_query_dict_with_affected")
-    originals = {n: getattr(conn, n) for n in names}
-
-    def wrap(name):
-        original = originals[name]
-
-        async def counted(query, *args, **kwargs):
-            if _inside.get():
-                return await original(query, *args, **kwargs)
-            statements.append(query)
-            token = _inside.set(True)
-            try:
-                return await original(query, *args, **kwargs)
-            finally:
-                _inside.reset(token)
-        return counted
-
-    for n in names:
-        setattr(conn, n, wrap(n))
-    try:
-        yield statements
-    finally:
-        for n in names:
-            delattr(conn, n)  # back to the class's methods
-
 
 async def _shop_with_orders(n: int) -> None:
     await factories.shop(channels={"WEB": ["WH1", "WH2"], "STORE": ["WH2"]},

@@ -198,7 +198,17 @@ class OrderMutation:
             idempotency_key=input.idempotency_key,
             payment={"gateway": input.payment.gateway, "token": input.payment.token}
             if input.payment else None)
-        return await _payload(lambda: service.place_order(cmd, actor=actor.label))
+        placed, errors = await attempt(lambda: service.place(cmd, actor=actor.label))
+        if placed is None:
+            return OrderPayload(order=None, user_errors=errors)
+        # The response usually shows the order's channel and customer: placement
+        # already holds both, so the loaders need not read them again.
+        loaders = info.context.loaders
+        if placed.channel is not None:
+            loaders.channel.prime(placed.channel.id, placed.channel)
+        if placed.customer is not None:
+            loaders.customer.prime(placed.customer.id, placed.customer)
+        return OrderPayload(order=OrderType(m=placed.order), user_errors=[])
 
     @strawberry.mutation
     async def order_confirm(self, info: Info, id: strawberry.ID) -> OrderPayload:
