@@ -33,11 +33,12 @@ PRODUCTS = [("TSHIRT-BLK-M", "T-shirt black M", 180, "19.90"),
             ("SOCKS-3PK", "Socks 3-pack", 150, "14.90"),
             ("BAG-TOTE", "Tote bag", 200, "17.50"),
             ("POSTER-A2", "Poster A2", 300, "29.00")]
-CUSTOMERS = [("ana.silva@example.com", "Ana Silva", "Lisbon", "1100-148", "PT"),
-             ("ben.muller@example.com", "Ben Müller", "Berlin", "10117", "DE"),
-             ("chloe.martin@example.com", "Chloé Martin", "Paris", "75011", "FR"),
-             ("dan.jansen@example.com", "Dan Jansen", "Amsterdam", "1012 JS", "NL"),
-             ("eva.rossi@example.com", "Eva Rossi", "Milan", "20121", "IT")]
+# (email, name, city, region, postal code, country): Italy needs its province.
+CUSTOMERS = [("ana.silva@example.com", "Ana Silva", "Lisbon", None, "1100-148", "PT"),
+             ("ben.muller@example.com", "Ben Müller", "Berlin", None, "10117", "DE"),
+             ("chloe.martin@example.com", "Chloé Martin", "Paris", None, "75011", "FR"),
+             ("dan.jansen@example.com", "Dan Jansen", "Amsterdam", None, "1012 JS", "NL"),
+             ("eva.rossi@example.com", "Eva Rossi", "Milan", "MI", "20121", "IT")]
 
 # The last step each demo order is taken to, so every status is on show.
 JOURNEYS = ["PENDING", "ON_HOLD", "CONFIRMED", "PROCESSING", "PARTIALLY_SHIPPED", "SHIPPED",
@@ -76,7 +77,7 @@ async def _setup() -> None:
 async def _orders() -> int:
     rng = random.Random(42)
     for i, journey in enumerate(JOURNEYS):
-        email, name, city, postal, country = CUSTOMERS[i % len(CUSTOMERS)]
+        email, name, city, region, postal, country = CUSTOMERS[i % len(CUSTOMERS)]
         channel = CHANNELS[i % len(CHANNELS)][0]
         lines = [orders.LineInput(sku=sku, quantity=rng.randint(1, 3))
                  for sku, *_ in rng.sample(PRODUCTS, rng.randint(1, 3))]
@@ -88,7 +89,8 @@ async def _orders() -> int:
             channel=channel, source=CHANNELS[i % len(CHANNELS)][2] if channel != "AMAZON"
             else "MARKETPLACE", customer=orders.CustomerInput(email=email, name=name),
             lines=lines, shipping_address={"name": name, "line1": f"{i + 1} Demo Avenue",
-                                           "city": city, "postalCode": postal, "country": country},
+                                           "city": city, "region": region, "postalCode": postal,
+                                           "country": country},
             external_reference=f"DEMO-{i + 1:04d}"), actor="demo")
         await _take(order.id, journey)
     return len(JOURNEYS)
