@@ -77,27 +77,63 @@ async def _products_by_sku(skus: list[str]) -> list[Product | None]:
 
 
 class Loaders:
-    def __init__(self) -> None:
-        self.channel = DataLoader(_by_id(Channel))
-        self.channel_by_code = DataLoader(_channels_by_code)
-        self.location = DataLoader(_by_id(Location))
-        self.product = DataLoader(_by_id(Product))
-        self.product_by_sku = DataLoader(_products_by_sku)
-        self.customer = DataLoader(_by_id(Customer))
-        self.order = DataLoader(_by_id(Order))
-        self.order_line = DataLoader(_by_id(OrderLine))
-        self.shipment = DataLoader(_by_id(Shipment))
-        self.lines_of_order = DataLoader(_grouped(OrderLine, "order_id"))
-        self.shipments_of_order = DataLoader(_grouped(Shipment, "order_id"))
-        self.lines_of_shipment = DataLoader(_grouped(ShipmentLine, "shipment_id"))
-        self.tracking_of_shipment = DataLoader(
-            _grouped(TrackingEvent, "shipment_id", ("occurred_at", "id")))
-        self.events_of_order = DataLoader(_order_events)
-        self.price = DataLoader(_prices)
-        self.locations_of_channel = DataLoader(_channel_locations)
-        self.customer_stats = DataLoader(_customer_stats)
-        self.levels_of_sku = DataLoader(inventory_queries.levels_by_product)
-        self.channel_stock = DataLoader(inventory_queries.channel_stock)
+    """One DataLoader per kind of read, each made on first use: a request
+    uses two or three of these, and making all of them cost more than the
+    reads they save on a simple mutation (bench/)."""
+
+    _SOURCES: dict[str, Callable[[], Callable[[list[Any]], Awaitable[list[Any]]]]] = {
+        "channel": lambda: _by_id(Channel),
+        "channel_by_code": lambda: _channels_by_code,
+        "location": lambda: _by_id(Location),
+        "product": lambda: _by_id(Product),
+        "product_by_sku": lambda: _products_by_sku,
+        "customer": lambda: _by_id(Customer),
+        "order": lambda: _by_id(Order),
+        "order_line": lambda: _by_id(OrderLine),
+        "shipment": lambda: _by_id(Shipment),
+        "lines_of_order": lambda: _grouped(OrderLine, "order_id"),
+        "shipments_of_order": lambda: _grouped(Shipment, "order_id"),
+        "lines_of_shipment": lambda: _grouped(ShipmentLine, "shipment_id"),
+        "tracking_of_shipment": lambda: _grouped(TrackingEvent, "shipment_id",
+                                                 ("occurred_at", "id")),
+        "events_of_order": lambda: _order_events,
+        "price": lambda: _prices,
+        "locations_of_channel": lambda: _channel_locations,
+        "customer_stats": lambda: _customer_stats,
+        "levels_of_sku": lambda: inventory_queries.levels_by_product,
+        "channel_stock": lambda: inventory_queries.channel_stock,
+    }
+
+    def __getattr__(self, name: str) -> DataLoader:
+        # Only called for loaders not made yet; the new one is kept on the instance.
+        try:
+            source = self._SOURCES[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        loader = DataLoader(source())
+        setattr(self, name, loader)
+        return loader
+
+    # Typed names for the loaders above (mypy and readers; made lazily).
+    channel: DataLoader
+    channel_by_code: DataLoader
+    location: DataLoader
+    product: DataLoader
+    product_by_sku: DataLoader
+    customer: DataLoader
+    order: DataLoader
+    order_line: DataLoader
+    shipment: DataLoader
+    lines_of_order: DataLoader
+    shipments_of_order: DataLoader
+    lines_of_shipment: DataLoader
+    tracking_of_shipment: DataLoader
+    events_of_order: DataLoader
+    price: DataLoader
+    locations_of_channel: DataLoader
+    customer_stats: DataLoader
+    levels_of_sku: DataLoader
+    channel_stock: DataLoader
 
 
 async def _customer_stats(customer_ids: list[int]) -> list[dict[str, Any]]:
