@@ -2,7 +2,7 @@
 of ids and statuses (no personal data)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,9 +33,11 @@ class EventRecord(Event):
         return cls(**event.__dict__, id=id, created_at=created_at)
 
     def to_wire(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["created_at"] = self.created_at.isoformat() if self.created_at else None
-        return d
+        # Spelled out: dataclasses.asdict deep-copies, and this runs per event.
+        return {"type": self.type, "order_id": self.order_id, "customer_id": self.customer_id,
+                "channel": self.channel, "sku": self.sku, "location": self.location,
+                "payload": self.payload, "id": self.id,
+                "created_at": self.created_at.isoformat() if self.created_at else None}
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> "EventRecord":
