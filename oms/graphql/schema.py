@@ -16,7 +16,7 @@ from oms.inventory.graphql.subscriptions import InventorySubscription
 from oms.orders.graphql.schema import OrderMutation, OrderQuery
 from oms.orders.graphql.subscriptions import OrderSubscription
 
-from . import leakfix
+from . import inputs, leakfix
 from .errors import should_mask
 from .transport import SubscriptionsOverWebSocketOnly
 
@@ -53,8 +53,10 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return OmsSchema(query=Query, mutation=Mutation, subscription=Subscription,
-                             extensions=extensions)
+    built = OmsSchema(query=Query, mutation=Mutation, subscription=Subscription,
+                      extensions=extensions)
+    inputs.install(built)
+    return built
 
 
 # For `strawberry export-schema oms.graphql.schema:schema` and the drift test.
