@@ -27,6 +27,7 @@ import psutil
 from _common import (ORDER_PLACE, BenchEnv, Server, banner, busy_percent, cpu_delta, gql,
                      machine_busy, order_input, pct, postgres_cpu, setup_catalog, start_pyspy,
                      verdict, wait_pyspy, wait_quiet)
+from _http import HttpError, LeanClient
 
 TARGET_ORDERS_PER_S = 300.0
 TARGET_CPU_MS = 4.0
@@ -67,22 +68,20 @@ class PhaseResult:
 async def client_loop(url: str, token: str, skus: list[str], customers: int, seed: int,
                       stop_at: float, out: list[Sample]) -> None:
     rng = random.Random(seed)
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as c:
+    async with LeanClient(url, headers={"Authorization": f"Bearer {token}"}) as c:
         while time.perf_counter() < stop_at:
             body = {"query": ORDER_PLACE, "operationName": "Place",
                     "variables": {"input": order_input(rng, skus, customers=customers)}}
             t0 = time.perf_counter()
             err = None
             try:
-                r = await c.post(url, json=body)
-                data = r.json()
+                status, data = await c.post_json(body)
                 if data.get("errors"):
                     err = "graphql: " + str(data["errors"][0].get("message"))[:80]
                 elif data["data"]["orderPlace"]["userErrors"]:
                     err = "userError: " + data["data"]["orderPlace"]["userErrors"][0]["code"]
-            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            except (HttpError, OSError, asyncio.TimeoutError, ValueError, KeyError,
+                    TypeError) as exc:
                 err = f"{type(exc).__name__}"
             t1 = time.perf_counter()
             out.append(Sample(end=t1, ms=(t1 - t0) * 1000.0, ok=err is None, error=err))
