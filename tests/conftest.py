@@ -16,9 +16,9 @@ from oms.migrate import upgrade
 
 from . import backends
 
-TABLES = ["event_log", "stock_movement", "reservation", "stock_level", "tracking_event",
-          "shipment_line", "shipment", "order_line", '"order"', "customer", "product_price",
-          "product", "channel_location", "location", "channel"]
+TABLES = ["event_log", "stock_movement", "inbound_expectation", "reservation", "stock_level",
+          "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
+          "product_price", "product", "channel_location", "location", "channel"]
 
 
 @pytest.fixture(scope="session")

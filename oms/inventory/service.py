@@ -1,19 +1,23 @@
-"""Stock use cases. Every level change is a conditional UPDATE (it holds on
-SQLite and PostgreSQL alike), touches rows in one fixed order, (product id,
-location id), so concurrent orders cannot deadlock, writes a ledger row and
-records a StockChanged event per channel it moves."""
+"""Stock use cases. Every level change is a conditional UPDATE ... RETURNING
+(it holds on SQLite and PostgreSQL alike, and the level it returns gives the
+ledger row its before and after figures), touches rows in one fixed order,
+(product id, location id), so concurrent orders cannot deadlock, writes a
+ledger row, records a StockChanged event per channel whose figures it moves
+and a LowStock event for a level it makes low."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oms.catalog import service as catalog
+from oms.catalog.models import Location
 from oms.core import sql, validation as v
-from oms.core.errors import Invalid, OutOfStock
+from oms.core.errors import Invalid, NotFound, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
 from oms.events.record import Event
 
-from . import allocation
+from . import allocation, inbound, ledger
+from .levels import MAX_UNITS, Delta, Figures
 from .models import Reservation, StockLevel, StockMovement
 
 STOCK_CHANGED = "StockChanged"
@@ -26,7 +30,7 @@ class ReservationRace(Exception):
 async def _ensure_level(conn, product_id: int, location_id: int) -> None:
     await sql.execute(
         conn, "INSERT INTO stock_level (product_id, location_id, on_hand, reserved, safety_stock,"
-              " incoming, updated_at) VALUES (?, ?, 0, 0, 0, 0, CURRENT_TIMESTAMP)"
+              " incoming, damaged, updated_at) VALUES (?, ?, 0, 0, 0, 0, 0, CURRENT_TIMESTAMP)"
               " ON CONFLICT (product_id, location_id) DO NOTHING", [product_id, location_id])
 
 
@@ -69,26 +73,76 @@ async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]],
                                  location=topics.code_of[loc_id]))
 
 
+async def _write(uow: UnitOfWork, changes: list[ledger.Change],
+                 movements: list[StockMovement]) -> None:
+    """The ledger rows of `changes`, and the events they raise."""
+    if movements:
+        await StockMovement.bulk_create(movements)
+    await _record_changes(uow, {(c.sku, c.location_id) for c in changes if c.moves_channels})
+    for c in changes:
+        event = c.low_stock_event()
+        if event is not None:
+            uow.record(event)
+
+
+def _too_many(sku: str, location: str, field: str = "quantity") -> Invalid:
+    return Invalid(f"{sku} at {location} would hold more than {MAX_UNITS:,} units", field=field)
+
+
+async def _figures(product_id: int, location_id: int) -> Figures:
+    """A level's figures, to explain a refusal (no level: all zero)."""
+    lvl = await StockLevel.get_or_none(product_id=product_id, location_id=location_id)
+    return Figures.of(lvl) if lvl else Figures(0, 0, 0, 0, 0)
+
+
+async def expect(*, sku: str, location: str, quantity: int, reference: str,
+                 actor: str | None = None) -> StockLevel:
+    """Units on their way under a reference (a purchase order): they count
+    as incoming until received under the same reference."""
+    v.quantity(quantity, "quantity")
+    reference = v.text(reference, "reference")
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        await _ensure_level(uow.conn, product.id, loc.id)
+        await inbound.add(uow.conn, product.id, loc.id, reference, quantity)
+        delta = Delta(incoming=quantity)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta)
+        if row is None:
+            raise _too_many(sku, loc.code)
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="EXPECTED", reference=reference,
+                                                     actor=actor)])
+        return ledger.level(row)
+
+
 async def receive(*, sku: str, location: str, quantity: int, reference: str | None = None,
                   actor: str | None = None) -> StockLevel:
+    """Units arrive on hand. Under the reference of an open expectation they
+    leave incoming, never more than it still expects: the rest arrives
+    unexpected, and the expectation is closed."""
     v.quantity(quantity, "quantity")
     reference = v.text(reference, "reference", required=False)
     async with unit_of_work() as uow:
         product = await catalog.get_product(sku)
         loc = await catalog.get_location(location)
         await _ensure_level(uow.conn, product.id, loc.id)
-        await sql.execute(uow.conn, "UPDATE stock_level SET on_hand = on_hand + ?, "
-                          "updated_at = CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ?",
-                          [quantity, product.id, loc.id])
-        await StockMovement.create(product_id=product.id, location_id=loc.id, kind="RECEIPT",
-                                   on_hand_delta=quantity, reference=reference, actor=actor)
-        await _record_changes(uow, {(sku, loc.id)})
-        return await StockLevel.get(product_id=product.id, location_id=loc.id)
+        expected = (await inbound.take(uow.conn, product.id, loc.id, reference, quantity)
+                    if reference else 0)
+        delta = Delta(on_hand=quantity, incoming=-expected)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta)
+        if row is None:
+            raise _too_many(sku, loc.code)
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="RECEIPT", reference=reference,
+                                                     actor=actor)])
+        return ledger.level(row)
 
 
 async def adjust(*, sku: str, location: str, delta: int, reason: str,
                  actor: str | None = None) -> StockLevel:
-    if not isinstance(delta, int) or delta == 0 or abs(delta) > v.MAX_QUANTITY:
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 \
+            or abs(delta) > v.MAX_QUANTITY:
         raise Invalid(f"delta must be a non-zero whole number within ±{v.MAX_QUANTITY}",
                       field="delta")
     reason = v.text(reason, "reason", max_len=500)
@@ -96,19 +150,21 @@ async def adjust(*, sku: str, location: str, delta: int, reason: str,
         product = await catalog.get_product(sku)
         loc = await catalog.get_location(location)
         await _ensure_level(uow.conn, product.id, loc.id)
-        # Units already promised to orders cannot be adjusted away.
-        changed = await sql.execute(
-            uow.conn, "UPDATE stock_level SET on_hand = on_hand + ?, updated_at = CURRENT_TIMESTAMP"
-                      " WHERE product_id = ? AND location_id = ? AND on_hand + ? >= reserved",
-            [delta, product.id, loc.id, delta])
-        if not changed:
-            level = await StockLevel.get(product_id=product.id, location_id=loc.id)
-            raise Invalid(f"cannot remove {-delta}: {level.on_hand} on hand, "
-                          f"{level.reserved} reserved", field="delta")
-        await StockMovement.create(product_id=product.id, location_id=loc.id, kind="ADJUSTMENT",
-                                   on_hand_delta=delta, reason=reason, actor=actor)
-        await _record_changes(uow, {(sku, loc.id)})
-        return await StockLevel.get(product_id=product.id, location_id=loc.id)
+        # Units promised to orders, or damaged (written off instead), cannot be adjusted away.
+        moved = Delta(on_hand=delta)
+        row = await ledger.change(uow.conn, product.id, loc.id, moved,
+                                  guard="on_hand + ? >= reserved + damaged", params=[delta])
+        if row is None:
+            if delta > 0:
+                raise _too_many(sku, loc.code, "delta")
+            f = await _figures(product.id, loc.id)
+            damaged = f", {f.damaged} damaged" if f.damaged else ""
+            raise Invalid(f"cannot remove {-delta}: {f.on_hand} on hand, "
+                          f"{f.reserved} reserved{damaged}", field="delta")
+        change = ledger.Change.of(sku, loc.code, row, moved)
+        await _write(uow, [change], [ledger.movement(change, kind="ADJUSTMENT", reason=reason,
+                                                     actor=actor)])
+        return ledger.level(row)
 
 
 async def transfer(*, sku: str, from_location: str, to_location: str, quantity: int,
@@ -122,30 +178,142 @@ async def transfer(*, sku: str, from_location: str, to_location: str, quantity: 
         dst = await catalog.get_location(to_location, "to")
         await _ensure_level(uow.conn, product.id, dst.id)
         await _ensure_level(uow.conn, product.id, src.id)
+        rows: dict[int, dict] = {}
         # Fixed row order (by location id) so two opposite transfers cannot deadlock.
-        steps = sorted([(src.id, -quantity), (dst.id, quantity)])
-        for loc_id, delta in steps:
-            if delta < 0:
-                ok = await sql.execute(
-                    uow.conn, "UPDATE stock_level SET on_hand = on_hand - ?, updated_at = "
-                              "CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ? AND "
-                              "on_hand - reserved - safety_stock >= ?",
-                    [quantity, product.id, loc_id, quantity])
-                if not ok:
-                    raise OutOfStock(f"not enough available {sku} at {src.code}", field="quantity")
+        for loc_id in sorted((src.id, dst.id)):
+            if loc_id == src.id:
+                row = await ledger.change(
+                    uow.conn, product.id, loc_id, Delta(on_hand=-quantity),
+                    guard="on_hand - reserved - safety_stock - damaged >= ?", params=[quantity])
+                if row is None:
+                    raise OutOfStock(f"not enough available {sku} at {src.code}",
+                                     field="quantity")
             else:
-                await sql.execute(
-                    uow.conn, "UPDATE stock_level SET on_hand = on_hand + ?, updated_at = "
-                              "CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ?",
-                    [quantity, product.id, loc_id])
-        await StockMovement.bulk_create([
-            StockMovement(product_id=product.id, location_id=src.id, kind="TRANSFER_OUT",
-                          on_hand_delta=-quantity, reference=dst.code, actor=actor),
-            StockMovement(product_id=product.id, location_id=dst.id, kind="TRANSFER_IN",
-                          on_hand_delta=quantity, reference=src.code, actor=actor)])
-        await _record_changes(uow, {(sku, src.id), (sku, dst.id)})
-        return [await StockLevel.get(product_id=product.id, location_id=src.id),
-                await StockLevel.get(product_id=product.id, location_id=dst.id)]
+                row = await ledger.change(uow.conn, product.id, loc_id, Delta(on_hand=quantity))
+                if row is None:
+                    raise _too_many(sku, dst.code)
+            rows[loc_id] = row
+        out = ledger.Change.of(sku, src.code, rows[src.id], Delta(on_hand=-quantity))
+        into = ledger.Change.of(sku, dst.code, rows[dst.id], Delta(on_hand=quantity))
+        await _write(uow, [out, into], [
+            ledger.movement(out, kind="TRANSFER_OUT", reference=dst.code, actor=actor),
+            ledger.movement(into, kind="TRANSFER_IN", reference=src.code, actor=actor)])
+        return [ledger.level(rows[src.id]), ledger.level(rows[dst.id])]
+
+
+async def set_safety_stock(*, sku: str, location: str, quantity: int,
+                           actor: str | None = None) -> StockLevel:
+    """Units kept back from every channel (they stay on hand)."""
+    v.quantity(quantity, "quantity", allow_zero=True)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        await _ensure_level(uow.conn, product.id, loc.id)
+        current = await ledger.lock(uow.conn, product.id, loc.id)
+        assert current is not None  # ensured above
+        delta = Delta(safety_stock=quantity - current["safety_stock"])
+        if not delta:
+            return ledger.level(current)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta)
+        assert row is not None  # locked, and quantity is within MAX_QUANTITY
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="SAFETY_STOCK", actor=actor)])
+        return ledger.level(row)
+
+
+async def set_low_stock_threshold(*, sku: str, location: str,
+                                  threshold: int | None) -> StockLevel:
+    """At or below `threshold` available units the level is low on stock;
+    None: never. Not a movement of stock, so no ledger row; a level this
+    makes low raises LowStock like any other change."""
+    if threshold is not None:
+        v.quantity(threshold, "threshold", allow_zero=True)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        await _ensure_level(uow.conn, product.id, loc.id)
+        current = await ledger.lock(uow.conn, product.id, loc.id)
+        assert current is not None  # ensured above
+        row = await ledger.change(uow.conn, product.id, loc.id, Delta(),
+                                  assign={"low_stock_threshold": threshold})
+        assert row is not None
+        change = replace(ledger.Change.of(sku, loc.code, row, Delta()),
+                         before=Figures.of(current))
+        await _write(uow, [change], [])
+        return ledger.level(row)
+
+
+async def damage(*, sku: str, location: str, quantity: int, reason: str,
+                 actor: str | None = None) -> StockLevel:
+    """Available units found damaged: still on hand, never sold again."""
+    v.quantity(quantity, "quantity")
+    reason = v.text(reason, "reason", max_len=500)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        delta = Delta(damaged=quantity)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta,
+                                  guard="on_hand - reserved - safety_stock - damaged >= ?",
+                                  params=[quantity])
+        if row is None:
+            f = await _figures(product.id, loc.id)
+            raise Invalid(f"cannot mark {quantity} damaged: {f.available} available "
+                          f"({f.on_hand} on hand, {f.reserved} reserved, {f.safety_stock} "
+                          f"safety stock, {f.damaged} damaged already)", field="quantity")
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="DAMAGE", reason=reason,
+                                                     actor=actor)])
+        return ledger.level(row)
+
+
+async def write_off(*, sku: str, location: str, quantity: int, reason: str,
+                    actor: str | None = None) -> StockLevel:
+    """Damaged units leave the books: on hand and damaged both go down."""
+    v.quantity(quantity, "quantity")
+    reason = v.text(reason, "reason", max_len=500)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        delta = Delta(on_hand=-quantity, damaged=-quantity)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta, guard="damaged >= ?",
+                                  params=[quantity])
+        if row is None:
+            f = await _figures(product.id, loc.id)
+            raise Invalid(f"cannot write off {quantity}: only {f.damaged} damaged at {loc.code}",
+                          field="quantity")
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="WRITE_OFF", reason=reason,
+                                                     actor=actor)])
+        return ledger.level(row)
+
+
+async def count(*, sku: str, location: str, counted: int, reason: str | None = None,
+                actor: str | None = None) -> StockLevel:
+    """A cycle count: on hand becomes what was counted (damaged units
+    included), and the ledger records the variance, even when it is 0."""
+    v.quantity(counted, "counted", allow_zero=True)
+    reason = v.text(reason, "reason", required=False, max_len=500)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        await _ensure_level(uow.conn, product.id, loc.id)
+        current = await ledger.lock(uow.conn, product.id, loc.id)
+        assert current is not None  # ensured above
+        reserved, damaged = current["reserved"], current["damaged"]
+        if counted < reserved:
+            raise Invalid(f"counted {counted} is below the {reserved} units reserved for "
+                          f"orders at {loc.code}", field="counted")
+        if counted < reserved + damaged:
+            raise Invalid(f"counted {counted} is below the {reserved} reserved and {damaged} "
+                          f"damaged units at {loc.code}: write off the missing damaged units "
+                          "first", field="counted")
+        delta = Delta(on_hand=counted - current["on_hand"])
+        row = await ledger.change(uow.conn, product.id, loc.id, delta)
+        assert row is not None  # locked, and counted is within MAX_QUANTITY
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="COUNT", reason=reason,
+                                                     actor=actor)])
+        return ledger.level(row)
 
 
 @dataclass(frozen=True)
@@ -215,19 +383,25 @@ async def _lock_levels(conn, product_ids: list[int], location_ids: list[int]
 async def release(*, order_id: int, actor: str | None = None, reason: str | None = None) -> None:
     """Give back everything an order still holds."""
     async with unit_of_work() as uow:
-        held = await Reservation.filter(order_id=order_id).prefetch_related("product")
-        held.sort(key=lambda r: (r.product_id, r.location_id))
-        for r in held:
-            await sql.execute(uow.conn, "UPDATE stock_level SET reserved = reserved - ?, updated_at"
-                              " = CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ?",
-                              [r.quantity, r.product_id, r.location_id])
-        if held:
-            await Reservation.filter(order_id=order_id).delete()
-            await StockMovement.bulk_create([
-                StockMovement(product_id=r.product_id, location_id=r.location_id, kind="RELEASE",
-                              reserved_delta=-r.quantity, reference=f"order:{order_id}",
-                              reason=reason, actor=actor) for r in held])
-            await _record_changes(uow, {(r.product.sku, r.location_id) for r in held})
+        held: dict[tuple[int, int], int] = defaultdict(int)
+        names: dict[tuple[int, int], tuple[str, str]] = {}
+        for r in await Reservation.filter(order_id=order_id).values(
+                "product_id", "location_id", "quantity", "product__sku", "location__code"):
+            key = (r["product_id"], r["location_id"])
+            held[key] += r["quantity"]
+            names[key] = (r["product__sku"], r["location__code"])
+        if not held:
+            return
+        changes = []
+        for key in sorted(held):  # the fixed row order
+            delta = Delta(reserved=-held[key])
+            row = await ledger.change(uow.conn, *key, delta)
+            assert row is not None  # what an order holds is reserved at its level
+            changes.append(ledger.Change.of(*names[key], row, delta))
+        await Reservation.filter(order_id=order_id).delete()
+        await _write(uow, changes, [
+            ledger.movement(c, kind="RELEASE", reference=f"order:{order_id}", reason=reason,
+                            actor=actor) for c in changes])
 
 
 async def reservations_by_location(order_id: int) -> dict[int, dict[int, int]]:
@@ -242,16 +416,19 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
                   skus: dict[int, str], actor: str | None = None) -> None:
     """Units leave the building: reserved and on hand both go down (a sale)."""
     async with unit_of_work() as uow:
+        codes = await Location.filter(id=location_id).values_list("code", flat=True)
+        if not codes:
+            raise NotFound(f"unknown location {location_id}", field="id")
+        changes = []
         for product_id in sorted(units):
             qty = int(units[product_id])
-            ok = await sql.execute(
-                uow.conn, "UPDATE stock_level SET on_hand = on_hand - ?, reserved = reserved - ?, "
-                          "updated_at = CURRENT_TIMESTAMP WHERE product_id = ? AND location_id = ?"
-                          " AND reserved >= ? AND on_hand >= ?",
-                [qty, qty, product_id, location_id, qty, qty])
-            if not ok:
+            delta = Delta(on_hand=-qty, reserved=-qty)
+            row = await ledger.change(uow.conn, product_id, location_id, delta,
+                                      guard="reserved >= ? AND on_hand >= ?", params=[qty, qty])
+            if row is None:
                 raise Invalid(f"{skus[product_id]} is not reserved at this location",
                               field="id")
+            changes.append(ledger.Change.of(skus[product_id], codes[0], row, delta))
             remaining = qty
             for r in await Reservation.filter(order_id=order_id, product_id=product_id,
                                               location_id=location_id).order_by("id"):
@@ -263,8 +440,6 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
                 remaining -= take
                 if not remaining:
                     break
-        await StockMovement.bulk_create([
-            StockMovement(product_id=p, location_id=location_id, kind="SALE",
-                          on_hand_delta=-int(q), reserved_delta=-int(q),
-                          reference=f"order:{order_id}", actor=actor) for p, q in units.items()])
-        await _record_changes(uow, {(skus[p], location_id) for p in units})
+        await _write(uow, changes, [
+            ledger.movement(c, kind="SALE", reference=f"order:{order_id}", actor=actor)
+            for c in changes])

@@ -251,10 +251,10 @@ def order_pk(order: dict[str, Any]) -> int:
 
 # ---- "changes nothing": the whole database, before and after
 
-SNAPSHOT_TABLES = ["event_sequence", "event_log", "stock_movement", "reservation", "stock_level",
-                   "tracking_event", "shipment_line", "shipment", "order_line", '"order"',
-                   "customer", "product_price", "product", "channel_location", "location",
-                   "channel"]
+SNAPSHOT_TABLES = ["event_sequence", "event_log", "stock_movement", "inbound_expectation",
+                   "reservation", "stock_level", "tracking_event", "shipment_line", "shipment",
+                   "order_line", '"order"', "customer", "product_price", "product",
+                   "channel_location", "location", "channel"]
 
 
 async def db_snapshot() -> dict[str, list[dict[str, Any]]]:

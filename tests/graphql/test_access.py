@@ -17,6 +17,8 @@ from .test_mutations import (CHANNEL_CREATE, CHANNEL_LOCATIONS_SET, LOCATION_CRE
                              ORDER_CANCEL, ORDER_CONFIRM, ORDER_HOLD, ORDER_RELEASE,
                              PRODUCT_UPSERT, SHIPMENT_PACK, SHIPMENT_PICK, SHIPMENT_SHIP,
                              STOCK_ADJUST, STOCK_RECEIVE, STOCK_TRANSFER, TRACKING)
+from tests.inventory.test_graphql import (STOCK_COUNT, STOCK_DAMAGE, STOCK_EXPECT,
+                                          STOCK_SAFETY_SET, STOCK_THRESHOLD_SET, STOCK_WRITE_OFF)
 
 SHIPMENT_ID = "U2hpcG1lbnQ6MQ"  # Shipment:1
 ORDER_ID = "T3JkZXI6MQ"  # Order:1
@@ -33,6 +35,12 @@ OPERATING_MUTATIONS = {
     "stockReceive": (STOCK_RECEIVE, {"s": "SKU-A", "l": "WH1", "q": 1}),
     "stockAdjust": (STOCK_ADJUST, {"s": "SKU-A", "l": "WH1", "d": 1, "r": "count"}),
     "stockTransfer": (STOCK_TRANSFER, {"s": "SKU-A", "f": "WH1", "t": "WH2", "q": 1}),
+    "stockExpect": (STOCK_EXPECT, {"s": "SKU-A", "l": "WH1", "q": 1, "r": "PO-1"}),
+    "stockSafetySet": (STOCK_SAFETY_SET, {"s": "SKU-A", "l": "WH1", "q": 1}),
+    "stockDamage": (STOCK_DAMAGE, {"s": "SKU-A", "l": "WH1", "q": 1, "r": "dent"}),
+    "stockWriteOff": (STOCK_WRITE_OFF, {"s": "SKU-A", "l": "WH1", "q": 1, "r": "binned"}),
+    "stockCount": (STOCK_COUNT, {"s": "SKU-A", "l": "WH1", "c": 9}),
+    "stockThresholdSet": (STOCK_THRESHOLD_SET, {"s": "SKU-A", "l": "WH1", "t": 3}),
     "orderPlace": (PLACE, {"i": place_input([("SKU-A", 1)])}),
     "orderConfirm": (ORDER_CONFIRM, {"id": ORDER_ID}),
     "orderHold": (ORDER_HOLD, {"id": ORDER_ID, "r": "check"}),

@@ -260,7 +260,8 @@ async def test_available_is_never_below_zero(stores):
     await StockLevel.filter(location__code="WH1").update(safety_stock=3)
     level = await StockLevel.get(location__code="WH1")
     assert queries.sellable(level) == 0
-    assert queries.sellable({"on_hand": 4, "reserved": 3, "safety_stock": 3}) == 0
+    assert queries.sellable({"on_hand": 4, "reserved": 3, "safety_stock": 3, "damaged": 0}) == 0
+    assert queries.sellable({"on_hand": 9, "reserved": 3, "safety_stock": 3, "damaged": 4}) == 0
 
 
 async def test_safety_stock_is_not_sold(stores):

@@ -1,13 +1,47 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from oms.catalog import models as catalog_models
 from oms.catalog.graphql.types import ChannelType, LocationType, ProductType
+from oms.core import ids
 from oms.graphql.context import Info
 from oms.graphql.pagination import PageInfo
-from oms.inventory import models
-from oms.inventory.queries import sellable
+from oms.inventory import levels, models, queries
+from oms.inventory.queries import low_stock, sellable
+
+from .loaders import inventory_loaders
+
+StockMovementKind = strawberry.enum(levels.MovementKind, name="StockMovementKind")
+
+
+@strawberry.type(name="InboundExpectation")
+class InboundExpectationType:
+    m: strawberry.Private[models.InboundExpectation]
+
+    @strawberry.field(description="The document the units are expected under, such as a "
+                                  "purchase order.")
+    def reference(self) -> str:
+        return self.m.reference
+
+    @strawberry.field(description="Every unit expected under the reference so far.")
+    def expected(self) -> int:
+        return self.m.expected
+
+    @strawberry.field(description="Units received under the reference while it was open; "
+                                  "the receipt that closed it counts whole.")
+    def received(self) -> int:
+        return self.m.received
+
+    @strawberry.field(description="Units still incoming under the reference.")
+    def remaining(self) -> int:
+        return self.m.remaining
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.m.created_at
 
 
 @strawberry.type(name="InventoryLevel")
@@ -27,17 +61,38 @@ class InventoryLevelType:
     def reserved(self) -> int:
         return self.m.reserved
 
-    @strawberry.field(description="onHand - reserved - safetyStock, never below 0.")
+    @strawberry.field(description="onHand - reserved - safetyStock - damaged, never below 0.")
     def available(self) -> int:
         return sellable(self.m)
 
-    @strawberry.field
+    @strawberry.field(description="Units expected under open inbound references.")
     def incoming(self) -> int:
         return self.m.incoming
 
-    @strawberry.field
+    @strawberry.field(description="Units kept back from every channel.")
     def safety_stock(self) -> int:
         return self.m.safety_stock
+
+    @strawberry.field(description="Units on hand that are damaged: counted in onHand, never "
+                                  "sold.")
+    def damaged(self) -> int:
+        return self.m.damaged
+
+    @strawberry.field(description="available is at or below lowStockThreshold.")
+    def low_stock(self) -> bool:
+        return low_stock(self.m)
+
+    @strawberry.field(description="At or below this many available units the level is low on "
+                                  "stock; null: never.")
+    def low_stock_threshold(self) -> int | None:
+        return self.m.low_stock_threshold
+
+    @strawberry.field(description="Open inbound expectations, oldest first: what incoming is "
+                                  "made of.")
+    async def inbound(self, info: Info) -> list[InboundExpectationType]:
+        found = await inventory_loaders(info).open_inbound.load(
+            (self.m.product_id, self.m.location_id))
+        return [InboundExpectationType(m=e) for e in found]
 
 
 @strawberry.type(name="ChannelStock")
@@ -99,3 +154,94 @@ class ChannelStockConnection:
     page_info: PageInfo
     total_count: int
 
+
+
+@strawberry.type(description="How one quantity of a level moved; before and after are null "
+                             "only on ledger rows written before they were recorded.")
+class QuantityChange:
+    delta: int
+    before: int | None
+    after: int | None
+
+
+def _change(m: models.StockMovement, name: str) -> QuantityChange:
+    return QuantityChange(delta=getattr(m, f"{name}_delta"), before=getattr(m, f"{name}_before"),
+                          after=getattr(m, f"{name}_after"))
+
+
+@strawberry.type(name="StockMovement", description="A row of the stock ledger: one change of a "
+                                                   "level.")
+class StockMovementType:
+    m: strawberry.Private[models.StockMovement]
+    sku_: strawberry.Private[str]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(ids.encode("StockMovement", self.m.id))
+
+    @strawberry.field
+    def sku(self) -> str:
+        return self.sku_
+
+    @strawberry.field
+    def kind(self) -> StockMovementKind:
+        return levels.MovementKind(self.m.kind)
+
+    @strawberry.field
+    async def location(self, info: Info) -> LocationType:
+        return LocationType(m=await info.context.loaders.location.load(self.m.location_id))
+
+    @strawberry.field
+    def on_hand(self) -> QuantityChange:
+        return _change(self.m, "on_hand")
+
+    @strawberry.field
+    def reserved(self) -> QuantityChange:
+        return _change(self.m, "reserved")
+
+    @strawberry.field
+    def damaged(self) -> QuantityChange:
+        return _change(self.m, "damaged")
+
+    @strawberry.field
+    def incoming(self) -> QuantityChange:
+        return _change(self.m, "incoming")
+
+    @strawberry.field
+    def safety_stock(self) -> QuantityChange:
+        return _change(self.m, "safety_stock")
+
+    @strawberry.field(description="Why, as given by who made the change.")
+    def reason(self) -> str | None:
+        return self.m.reason
+
+    @strawberry.field(description="The document behind the change: a purchase order, "
+                                  "order:<id>, the other location of a transfer.")
+    def reference(self) -> str | None:
+        return self.m.reference
+
+    @strawberry.field(description="Who made the change.")
+    def actor(self) -> str | None:
+        return self.m.actor
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.m.created_at
+
+
+@strawberry.type
+class StockMovementEdge:
+    cursor: str
+    node: StockMovementType
+
+
+@strawberry.type
+class StockMovementConnection:
+    edges: list[StockMovementEdge]
+    page_info: PageInfo
+    query: strawberry.Private[queries.MovementFilter]
+
+    @strawberry.field(description="Rows matching sku, location, from and to (one count "
+                                  "query).")
+    async def total_count(self) -> int:
+        return await queries.movements_count(self.query)
