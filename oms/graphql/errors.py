@@ -52,10 +52,14 @@ def gql_error(message: str, code: GqlCode) -> GraphQLError:
 
 def should_mask(error: GraphQLError) -> bool:
     """Keep errors we raised on purpose (they carry a code) and GraphQL's own
-    validation errors; mask everything unexpected."""
+    validation errors, including a variable value its type cannot hold
+    (graphql-core reports those before execution, so without a path); mask
+    everything unexpected."""
     original = error.original_error
     if original is None:
         return False
     if isinstance(original, GraphQLError):
+        if error.path is None and original.path is None:
+            return False  # the request's variables, refused before anything ran
         return not (original.extensions or {}).get("code")
     return True

@@ -15,6 +15,10 @@ from oms.events.record import Event
 
 LOW_STOCK = "LowStock"
 
+# available in SQL, over a stock_level row aliased `t` (without the floor at 0:
+# compared with a positive quantity it makes no difference).
+AVAILABLE_SQL = "({t}.on_hand - {t}.reserved - {t}.safety_stock - {t}.damaged)"
+
 # No quantity of a level grows past this (the columns are 32-bit on PostgreSQL).
 MAX_UNITS = 1_000_000_000
 

@@ -7,20 +7,18 @@ and a LowStock event for a level it makes low."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from oms.catalog import service as catalog
 from oms.catalog.models import Location
 from oms.core import sql, validation as v
 from oms.core.errors import Invalid, NotFound, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
-from oms.events.record import Event
 
 from . import allocation, inbound, ledger
-from .levels import MAX_UNITS, Delta, Figures
+from .levels import AVAILABLE_SQL, MAX_UNITS, Delta, Figures, MovementKind
 from .models import Reservation, StockLevel, StockMovement
-
-STOCK_CHANGED = "StockChanged"
+from .stock_events import Topics, stock_changed
 
 
 class ReservationRace(Exception):
@@ -34,51 +32,35 @@ async def _ensure_level(conn, product_id: int, location_id: int) -> None:
               " ON CONFLICT (product_id, location_id) DO NOTHING", [product_id, location_id])
 
 
-@dataclass
-class _Topics:
-    """Where stock events go: each location's code and the channels it serves."""
-
-    code_of: dict[int, str] = field(default_factory=dict)
-    channels_of: dict[int, set[str | None]] = field(default_factory=lambda: defaultdict(set))
-
-    def add(self, location_id: int, code: str, channel: str | None) -> None:
-        self.code_of[location_id] = code
-        self.channels_of[location_id].add(channel)
-
-
 # The channels a location (`l`) serves, as `c`.
 _CHANNELS_OF_L = (" LEFT JOIN channel_location cl ON cl.location_id = l.id"
                   " LEFT JOIN channel c ON c.id = cl.channel_id")
 
 
 async def _record_changes(uow: UnitOfWork, touched: set[tuple[str, int]],
-                          topics: _Topics | None = None) -> None:
+                          topics: Topics | None = None) -> None:
     """One StockChanged event per (sku, channel) whose available may have moved,
     and one with no channel for a location that serves none."""
     if not touched:
         return
     if topics is None:
         loc_ids = sorted({loc for _, loc in touched})
-        topics = _Topics()
+        topics = Topics()
         for r in await sql.fetch(
                 uow.conn, "SELECT l.id, l.code, c.code AS channel FROM location l"
                           + _CHANNELS_OF_L + f" WHERE l.id IN ({', '.join('?' * len(loc_ids))})", loc_ids):
             topics.add(r["id"], r["code"], r["channel"])
-    seen: set[tuple[str, str | None]] = set()
-    for sku, loc_id in sorted(touched, key=lambda t: (t[0], topics.code_of[t[1]])):
-        for ch in sorted(topics.channels_of[loc_id], key=lambda c: c or ""):
-            if (sku, ch) not in seen:
-                seen.add((sku, ch))
-                uow.record(Event(type=STOCK_CHANGED, sku=sku, channel=ch,
-                                 location=topics.code_of[loc_id]))
+    for event in stock_changed(touched, topics):
+        uow.record(event)
 
 
 async def _write(uow: UnitOfWork, changes: list[ledger.Change],
-                 movements: list[StockMovement]) -> None:
+                 movements: list[StockMovement], topics: Topics | None = None) -> None:
     """The ledger rows of `changes`, and the events they raise."""
     if movements:
         await StockMovement.bulk_create(movements)
-    await _record_changes(uow, {(c.sku, c.location_id) for c in changes if c.moves_channels})
+    await _record_changes(uow, {(c.sku, c.location_id) for c in changes if c.moves_channels},
+                          topics)
     for c in changes:
         event = c.low_stock_event()
         if event is not None:
@@ -328,56 +310,54 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
     """Reserve every unit an order wants in its channel, or raise OutOfStock.
 
     Raises ReservationRace when a level moved between reading and reserving;
-    the order use case retries from scratch.
+    the order use case retries from scratch. (On PostgreSQL order placement
+    writes its reservations in its own statement: oms/orders/placement_sql.py.)
     """
-    need: dict[int, int] = defaultdict(int)
-    skus: dict[int, str] = {}
-    for w in wants:
-        need[w.product_id] += w.quantity  # duplicate lines are summed first
-        skus[w.product_id] = w.sku
+    skus = {w.product_id: w.sku for w in wants}
     async with unit_of_work() as uow:
-        locations = location_ids
-        if not locations:
+        if not location_ids:
             raise OutOfStock("the channel has no stock locations", field="channel")
-        available, topics = await _lock_levels(uow.conn, list(need), locations)
-        plan = allocation.plan(need, locations, available, skus)
-        steps = sorted((p, loc, q) for p, parts in plan.items() for loc, q in parts)
-        reserved = await sql.fetch(
+        figures, topics = await _lock_levels(uow.conn, sorted(skus), location_ids)
+        steps = allocation.reservation_steps(
+            [(w.product_id, w.sku, w.quantity) for w in wants], location_ids,
+            {key: f.available for key, f in figures.items()})
+        rows = await sql.fetch(
             uow.conn,
             "UPDATE stock_level SET reserved = reserved + v.column3, updated_at = CURRENT_TIMESTAMP"
             f" FROM (VALUES {', '.join(['(CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))'] * len(steps))}) AS v"
             " WHERE stock_level.product_id = v.column1 AND stock_level.location_id = v.column2"
-            " AND stock_level.on_hand - stock_level.reserved - stock_level.safety_stock >= v.column3"
-            " RETURNING stock_level.id", [x for step in steps for x in step])
-        if len(reserved) != len(steps):
+            f" AND {AVAILABLE_SQL.format(t='stock_level')} >= v.column3"
+            f" RETURNING {ledger.returning()}", [x for step in steps for x in step])
+        if len(rows) != len(steps):
             raise ReservationRace(skus[steps[0][0]])
+        after = {(r["product_id"], r["location_id"]): r for r in rows}
+        changes = [ledger.Change.of(skus[p], topics.code_of[loc], after[(p, loc)],
+                                    Delta(reserved=q)) for p, loc, q in steps]
         await Reservation.bulk_create([
             Reservation(order_id=order_id, channel_id=channel_id, product_id=p, location_id=loc,
                         quantity=q) for p, loc, q in steps])
-        await StockMovement.bulk_create([
-            StockMovement(product_id=p, location_id=loc, kind="RESERVE", reserved_delta=q,
-                          reference=f"order:{order_id}", actor=actor) for p, loc, q in steps])
-        await _record_changes(uow, {(skus[p], loc) for p, loc, _q in steps}, topics)
+        await _write(uow, changes, [ledger.movement(c, kind=MovementKind.RESERVE.value,
+                                                    reference=f"order:{order_id}", actor=actor)
+                                    for c in changes], topics)
 
 
 async def _lock_levels(conn, product_ids: list[int], location_ids: list[int]
-                       ) -> tuple[dict[tuple[int, int], int], _Topics]:
-    """Available units per (product, location), with the rows locked in the
-    fixed order on PostgreSQL so the figures hold until commit (SQLite runs
-    one writer at a time; the conditional UPDATE guards it all the same),
-    and, in the same round trip, where their stock events go."""
+                       ) -> tuple[dict[tuple[int, int], Figures], Topics]:
+    """The figures of each (product, location) level, with the rows locked in
+    the fixed order on PostgreSQL so they hold until commit (SQLite runs one
+    writer at a time; the conditional UPDATE guards it all the same), and, in
+    the same round trip, where their stock events go."""
     lock = " FOR UPDATE OF sl" if sql.is_postgres(conn) else ""
     rows = await sql.fetch(
-        conn, "SELECT sl.product_id, sl.location_id, l.code, c.code AS channel,"
-              " sl.on_hand - sl.reserved - sl.safety_stock AS available FROM stock_level sl"
+        conn, f"SELECT {ledger.returning('sl')}, l.code, c.code AS channel FROM stock_level sl"
               " JOIN location l ON l.id = sl.location_id" + _CHANNELS_OF_L
               + f" WHERE sl.product_id IN ({', '.join('?' * len(product_ids))})"
               f" AND sl.location_id IN ({', '.join('?' * len(location_ids))})"
               f" ORDER BY sl.product_id, sl.location_id{lock}", [*product_ids, *location_ids])
-    topics = _Topics()
+    topics = Topics()
     for r in rows:
         topics.add(r["location_id"], r["code"], r["channel"])
-    return {(r["product_id"], r["location_id"]): r["available"] for r in rows}, topics
+    return {(r["product_id"], r["location_id"]): Figures.of(r) for r in rows}, topics
 
 
 async def release(*, order_id: int, actor: str | None = None, reason: str | None = None) -> None:

@@ -27,12 +27,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from oms.catalog.models import Channel
 from oms.customers.models import Customer
 from oms.events.record import Event
+from oms.inventory.levels import AVAILABLE_SQL, Figures
 from oms.inventory.stock_events import Topics
 
 from .models import Order
 
 # What a level can still promise; the same figure the inventory domain shows.
-_AVAILABLE = "sl.on_hand - sl.reserved - sl.safety_stock"
+_AVAILABLE = AVAILABLE_SQL.format(t="sl")
 
 _READ = f"""
 SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at,
@@ -42,7 +43,9 @@ SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at,
      FROM product p
      LEFT JOIN product_price pp ON pp.product_id = p.id AND pp.channel_id = c.id
      WHERE p.sku = ANY($2::varchar[])) AS products,
-  (SELECT coalesce(json_agg(json_build_array(sl.product_id, sl.location_id, {_AVAILABLE})), '[]')
+  (SELECT coalesce(json_agg(json_build_array(sl.product_id, sl.location_id, sl.on_hand,
+                   sl.reserved, sl.damaged, sl.incoming, sl.safety_stock,
+                   sl.low_stock_threshold)), '[]')
      FROM stock_level sl
      JOIN product p ON p.id = sl.product_id
      JOIN channel_location cl ON cl.location_id = sl.location_id AND cl.channel_id = c.id
@@ -66,20 +69,25 @@ _ORDER_COLUMNS = (
 
 _WRITE = f"""
 WITH steps AS (
-  SELECT * FROM unnest($29::int[], $30::int[], $31::int[]) AS s(product_id, location_id, qty)
+  SELECT * FROM unnest($29::int[], $30::int[], $31::int[], $39::int[])
+    AS s(product_id, location_id, qty, seen)
 ), locked AS (
-  SELECT {_AVAILABLE} >= s.qty AS enough
+  -- A level with a low-stock threshold must still show the available the
+  -- plan saw, so the LowStock event decided from it is the right one.
+  SELECT {_AVAILABLE} >= s.qty
+         AND (sl.low_stock_threshold IS NULL OR GREATEST({_AVAILABLE}, 0) = s.seen) AS holds
   FROM stock_level sl
   JOIN steps s ON s.product_id = sl.product_id AND s.location_id = sl.location_id
   ORDER BY sl.product_id, sl.location_id
   FOR UPDATE OF sl
 ), ok AS (
-  SELECT count(*) FILTER (WHERE enough) = cardinality($31::int[]) AS ok FROM locked
-), reserved AS (
+  SELECT count(*) FILTER (WHERE holds) = cardinality($31::int[]) AS ok FROM locked
+), took AS (
   UPDATE stock_level sl SET reserved = sl.reserved + s.qty, updated_at = $23
   FROM steps s, ok
   WHERE ok.ok AND sl.product_id = s.product_id AND sl.location_id = s.location_id
-  RETURNING sl.id
+  RETURNING sl.product_id, sl.location_id, sl.on_hand, sl.reserved, sl.damaged, sl.incoming,
+            sl.safety_stock, s.qty
 ), cust AS (
   INSERT INTO customer AS cu (email, name, phone, addresses, created_at, updated_at)
   SELECT $1, $2, $3, $4::jsonb, $23, $23 FROM ok WHERE ok.ok
@@ -108,13 +116,19 @@ WITH steps AS (
   INSERT INTO reservation (order_id, channel_id, product_id, location_id, quantity, created_at)
   SELECT ins.id, $6, s.product_id, s.location_id, s.qty, $23 FROM ins, steps s
 ), ledger AS (
+  -- The figures around the change come from the update itself (after minus
+  -- what it added), as every other ledger writer's do.
   INSERT INTO stock_movement (product_id, location_id, kind, on_hand_delta, reserved_delta,
-                              reference, actor, created_at)
-  SELECT s.product_id, s.location_id, 'RESERVE', 0, s.qty, 'order:' || ins.id, $32, $23
-  FROM ins, steps s
+      damaged_delta, incoming_delta, safety_stock_delta, on_hand_before, on_hand_after,
+      reserved_before, reserved_after, damaged_before, damaged_after, incoming_before,
+      incoming_after, safety_stock_before, safety_stock_after, reference, actor, created_at)
+  SELECT t.product_id, t.location_id, 'RESERVE', 0, t.qty, 0, 0, 0, t.on_hand, t.on_hand,
+         t.reserved - t.qty, t.reserved, t.damaged, t.damaged, t.incoming, t.incoming,
+         t.safety_stock, t.safety_stock, 'order:' || ins.id, $32, $23
+  FROM ins, took t
 ), seq AS (
   UPDATE event_sequence SET last_id = last_id + cardinality($33::varchar[])
-  WHERE id = 1 AND EXISTS (SELECT 1 FROM ins) AND (SELECT count(*) FROM reserved) > 0
+  WHERE id = 1 AND EXISTS (SELECT 1 FROM ins) AND (SELECT count(*) FROM took) > 0
   RETURNING last_id
 ), ev AS (
   INSERT INTO event_log (id, type, order_id, customer_id, channel, sku, location, payload,
@@ -151,7 +165,7 @@ class Facts:
     channel: Channel
     location_ids: list[int]  # priority order
     products: dict[str, PricedSku]
-    available: dict[tuple[int, int], int]  # (product id, location id) -> units
+    levels: dict[tuple[int, int], Figures]  # (product id, location id) -> its figures
     topics: Topics
     replay: tuple[int, str | None] | None  # (order id, request hash) for the key
 
@@ -172,7 +186,11 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
                                       currency=r["currency"], created_at=r["created_at"]),
         location_ids=json.loads(r["locations"]),
         products=_priced(r["products"]),
-        available={(int(p), int(loc)): int(a) for p, loc, a in json.loads(r["stock"])},
+        levels={(int(p), int(loc)): Figures(on_hand=on_hand, reserved=reserved, damaged=damaged,
+                                            incoming=incoming, safety_stock=safety,
+                                            low_stock_threshold=threshold)
+                for p, loc, on_hand, reserved, damaged, incoming, safety, threshold
+                in json.loads(r["stock"])},
         topics=topics,
         replay=(replay[0], replay[1]) if replay else None)
 
@@ -231,9 +249,12 @@ class PlanOutdated(Exception):
 
 async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone: str | None,
                 address_book_size: int, order: NewOrder, lines: list[NewLine],
-                steps: list[tuple[int, int, int]], actor: str | None,
+                steps: list[tuple[int, int, int]], seen: list[int], actor: str | None,
                 events: list[Event], order_event_flags: list[bool]) -> Written:
     """Write the placement; raise PlanOutdated when the stock moved under the plan.
+
+    `steps` are (product id, location id, units) in lock order; `seen[i]` is
+    the available the plan saw at step i's level.
 
     `events` are recorded in the given order; `order_event_flags[i]` says that
     event i belongs to the new order (it gets the order's and customer's ids).
@@ -253,6 +274,7 @@ async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone:
         [e.type for e in events], order_event_flags, [e.channel for e in events],
         [e.sku for e in events], [e.location for e in events],
         [json.dumps(e.payload) for e in events],
+        seen,
     ]
     rows = await conn.execute_query_dict(_WRITE, params)
     r = rows[0]

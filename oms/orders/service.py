@@ -24,6 +24,7 @@ from oms.customers import service as customers
 from oms.customers.models import Customer
 from oms.events.record import EventRecord
 from oms.inventory import allocation, service as inventory
+from oms.inventory.levels import low_stock_event
 from oms.inventory.stock_events import stock_changed
 
 from . import events, lifecycle, placement_sql
@@ -229,25 +230,35 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: _Checked, fingerprin
         return Placement(await _replayed(*facts.replay, fingerprint))
     channel = facts.channel
     priced = _price(channel.code, facts.products, checked.lines)
+    levels = facts.levels
     steps = allocation.reservation_steps([(ln.product_id, ln.sku, ln.quantity)
                                           for ln in priced.lines],
-                                         facts.location_ids, facts.available)
+                                         facts.location_ids,
+                                         {key: f.available for key, f in levels.items()})
     sku_of = {ln.product_id: ln.sku for ln in priced.lines}
     stock_events = stock_changed({(sku_of[p], loc) for p, loc, _q in steps}, facts.topics)
+    # The write refuses if a level with a threshold moved since this read, so
+    # a LowStock event decided here is the one the level really gets.
+    low_events = [e for p, loc, q in steps
+                  if (e := low_stock_event(sku_of[p], facts.topics.code_of[loc], levels[(p, loc)],
+                                           replace(levels[(p, loc)],
+                                                   reserved=levels[(p, loc)].reserved + q)))]
     order_event = events.status_changed(None, channel=channel.code, from_status=None,
                                         to_status=OrderStatus.PENDING.value, actor=actor)
+    recorded = [*stock_events, *low_events]
     written = await placement_sql.write(
         conn, email=checked.email, name=checked.name, phone=checked.phone,
         address_book_size=customers.ADDRESS_BOOK_SIZE,
         order=_new_order(inp, checked, fingerprint, channel_id=channel.id,
                          currency=channel.currency, subtotal=priced.subtotal),
-        lines=priced.lines, steps=steps, actor=actor, events=[*stock_events, order_event],
-        order_event_flags=[False] * len(stock_events) + [True])
+        lines=priced.lines, steps=steps, seen=[levels[(p, loc)].available for p, loc, _q in steps],
+        actor=actor, events=[*recorded, order_event],
+        order_event_flags=[False] * len(recorded) + [True])
     order, customer = written.order, written.customer
     order_event = replace(order_event, order_id=order.id, customer_id=customer.id)
     publish_after_commit([
         EventRecord.written(e, id=written.first_event_id + i, created_at=order.placed_at)
-        for i, e in enumerate([*stock_events, order_event])])
+        for i, e in enumerate([*recorded, order_event])])
     return Placement(order, channel, customer)
 
 

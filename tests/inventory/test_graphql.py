@@ -148,9 +148,6 @@ async def test_a_quantity_beyond_graphql_int_is_a_graphql_error(gql):
     assert await db_snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason="oms.graphql.errors.should_mask masks a variable's "
-                                       "coercion error (a GraphQLError without a code) as "
-                                       "'Unexpected error.' and logs it as an ERROR")
 async def test_a_variable_beyond_graphql_int_is_a_clear_graphql_error(gql):
     await setup_shop(gql)
     r = await gql(STOCK_EXPECT, {"s": "SKU-A", "l": "WH1", "q": 2 ** 31, "r": "PO-1"})

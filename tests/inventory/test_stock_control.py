@@ -556,10 +556,6 @@ async def test_every_kind_written_is_a_movement_kind(stores):
     assert kinds <= {k.value for k in levels.MovementKind}
 
 
-@pytest.mark.xfail(strict=True, reason="reservation does not subtract damaged units yet: "
-                                       "inventory.service.reserve and orders.placement_sql "
-                                       "still read available as on_hand - reserved - "
-                                       "safety_stock (the CHECK stops the oversell)")
 async def test_damaged_units_are_not_sold(stores):
     await inventory.receive(sku="SKU-A", location="WH1", quantity=5)
     await inventory.damage(sku="SKU-A", location="WH1", quantity=2, reason="dent")

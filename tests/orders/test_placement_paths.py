@@ -42,9 +42,10 @@ def stale_stock(monkeypatch):
             async def stale(*args, **kwargs):
                 facts = await real(*args, **kwargs)
                 if not reads:
-                    for (p, loc), units in list(facts.available.items()):
+                    for (p, loc), f in list(facts.levels.items()):
                         if loc == min(facts.location_ids):
-                            facts.available[(p, loc)] = units + extra
+                            facts.levels[(p, loc)] = dataclasses.replace(
+                                f, on_hand=f.on_hand + extra)
                 reads.append(1)
                 return facts
             monkeypatch.setattr(placement_sql, "read_facts", stale)
@@ -52,13 +53,13 @@ def stale_stock(monkeypatch):
             real = inventory._lock_levels
 
             async def stale(*args, **kwargs):
-                available, topics = await real(*args, **kwargs)
+                levels, topics = await real(*args, **kwargs)
                 if not reads:
-                    first = min(loc for _p, loc in available)
-                    available = {k: v + extra if k[1] == first else v
-                                 for k, v in available.items()}
+                    first = min(loc for _p, loc in levels)
+                    levels = {k: dataclasses.replace(f, on_hand=f.on_hand + extra)
+                              if k[1] == first else f for k, f in levels.items()}
                 reads.append(1)
-                return available, topics
+                return levels, topics
             monkeypatch.setattr(inventory, "_lock_levels", stale)
         return reads
     return make
@@ -176,3 +177,39 @@ async def test_a_returning_customer_keeps_name_and_phone_when_the_order_gives_no
     customer = await Customer.get(email="ann@example.com")
     assert (customer.name, customer.phone) == ("Ann Lee", "+33142685300")
     assert placed.customer is None or placed.customer.id == customer.id
+
+
+async def _low_stock_events() -> list[tuple]:
+    return [(e.sku, e.location, e.payload)
+            for e in await EventLog.filter(type="LowStock").order_by("id")]
+
+
+async def test_a_reservation_ledger_row_shows_the_figures_around_it(clean_db):
+    await factories.shop(stock={("SKU-A", "WH1"): 10})
+    await inventory.damage(sku="SKU-A", location="WH1", quantity=1, reason="dent")
+    order = await factories.place([("SKU-A", 2), ("SKU-A", 1)])  # summed: one row
+    rows = await StockMovement.filter(kind="RESERVE").values(
+        "reserved_delta", "reserved_before", "reserved_after", "on_hand_before",
+        "on_hand_after", "damaged_before", "damaged_after", "reference", "actor")
+    assert rows == [{"reserved_delta": 3, "reserved_before": 0, "reserved_after": 3,
+                     "on_hand_before": 10, "on_hand_after": 10, "damaged_before": 1,
+                     "damaged_after": 1, "reference": f"order:{order.id}", "actor": "test"}]
+
+
+async def test_a_reservation_that_makes_a_level_low_raises_one_low_stock_event(clean_db):
+    await factories.shop(stock={("SKU-A", "WH1"): 10})
+    await inventory.set_low_stock_threshold(sku="SKU-A", location="WH1", threshold=5)
+    await factories.place([("SKU-A", 4)])  # 6 left: not low
+    assert await _low_stock_events() == []
+    await factories.place([("SKU-A", 1)])  # 5 left: low now
+    await factories.place([("SKU-A", 1)])  # 4 left: it already was
+    assert await _low_stock_events() == [("SKU-A", "WH1", {"available": 5, "threshold": 5})]
+
+
+async def test_a_level_with_a_threshold_that_moved_is_planned_again(clean_db, stale_stock):
+    await factories.shop(stock={("SKU-A", "WH1"): 10})
+    await inventory.set_low_stock_threshold(sku="SKU-A", location="WH1", threshold=6)
+    stale_stock(3)  # the plan sees 13 available: 9 left after 4, not low
+    await factories.place([("SKU-A", 4)])
+    # The event is decided from the real figures: 6 left, which is low.
+    assert await _low_stock_events() == [("SKU-A", "WH1", {"available": 6, "threshold": 6})]

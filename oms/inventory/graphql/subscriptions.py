@@ -8,7 +8,7 @@ from oms.events.record import EventRecord
 from oms.graphql.context import READERS, Info, require
 from oms.graphql.errors import GqlCode, gql_error
 from oms.graphql.streams import event_stream
-from oms.inventory.service import STOCK_CHANGED
+from oms.inventory.stock_events import STOCK_CHANGED
 
 from .types import ChannelStockType
 
