@@ -32,6 +32,8 @@ class Order(Model):
     class Meta:
         table = "order"
         indexes = (("customer_id", "placed_at"), ("channel_id", "placed_at"))
+        # A channel's own order reference (a marketplace order id) names one order.
+        unique_together = (("channel", "external_reference"),)
 
 
 class OrderLine(Model):

@@ -35,7 +35,7 @@ from .models import Order
 # What a level can still promise; the same figure the inventory domain shows.
 _AVAILABLE = AVAILABLE_SQL.format(t="sl")
 
-_READ = f"""
+_READ = """
 SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at,
   (SELECT coalesce(json_agg(cl.location_id ORDER BY cl.priority), '[]')
      FROM channel_location cl WHERE cl.channel_id = c.id) AS locations,
@@ -57,7 +57,9 @@ SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at,
      LEFT JOIN channel oc ON oc.id = ocl.channel_id
      WHERE cl.channel_id = c.id) AS topics,
   (SELECT json_build_array(o.id, o.request_hash) FROM "order" o
-     WHERE $3::varchar IS NOT NULL AND o.idempotency_key = $3::varchar) AS replay
+     WHERE $3::varchar IS NOT NULL AND o.idempotency_key = $3::varchar) AS replay,
+  (SELECT o.id FROM "order" o WHERE $4::varchar IS NOT NULL AND o.channel_id = c.id
+     AND o.external_reference = $4::varchar) AS same_reference
 FROM channel c WHERE c.code = $1
 """
 
@@ -168,12 +170,14 @@ class Facts:
     levels: dict[tuple[int, int], Figures]  # (product id, location id) -> its figures
     topics: Topics
     replay: tuple[int, str | None] | None  # (order id, request hash) for the key
+    same_reference: int | None  # the channel's order that has this externalReference
 
 
 async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
-                     idempotency_key: str | None) -> Facts | None:
+                     idempotency_key: str | None, external_reference: str | None) -> Facts | None:
     """None when the channel does not exist."""
-    rows = await conn.execute_query_dict(_READ, [channel, skus, idempotency_key])
+    rows = await conn.execute_query_dict(_READ, [channel, skus, idempotency_key,
+                                                 external_reference])
     if not rows:
         return None
     r = rows[0]
@@ -192,7 +196,8 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
                 for p, loc, on_hand, reserved, damaged, incoming, safety, threshold
                 in json.loads(r["stock"])},
         topics=topics,
-        replay=(replay[0], replay[1]) if replay else None)
+        replay=(replay[0], replay[1]) if replay else None,
+        same_reference=r["same_reference"])
 
 
 def _priced(products_json: str) -> dict[str, PricedSku]:

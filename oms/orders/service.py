@@ -30,6 +30,7 @@ from oms.inventory.stock_events import stock_changed
 from . import events, lifecycle, placement_sql
 from .lifecycle import OrderAction, OrderStatus
 from .models import Order, OrderLine
+from .numbers import format_number
 from .sources import OrderSource, PaymentStatus
 
 PLACE_ATTEMPTS = 4
@@ -151,13 +152,26 @@ async def place(inp: PlaceOrder, *, actor: str | None = None) -> Placement:
                 raise DomainError("stock for this order is in high demand; try again",
                                   field="lines", code=Conflict.code) from None
         except IntegrityError:
-            # Another request with the same idempotency key won the race.
+            # Another request with the same idempotency key, or the same
+            # externalReference in the channel, won the race.
             if inp.idempotency_key:
                 existing = await _replay(inp.idempotency_key, fingerprint)
                 if existing is not None:
                     return Placement(existing)
+            if inp.external_reference:
+                same = await Order.filter(channel__code=inp.channel,
+                                          external_reference=inp.external_reference).first()
+                if same is not None:
+                    raise _duplicate_reference(inp.channel, same.id,
+                                               inp.external_reference) from None
             raise
     raise AssertionError("unreachable")
+
+
+def _duplicate_reference(channel_code: str, order_id: int, reference: str | None) -> Duplicate:
+    """The channel already has an order under this reference: name it."""
+    return Duplicate(f"externalReference {reference} is already order "
+                     f"{format_number(channel_code, order_id)}", field="externalReference")
 
 
 async def _replay(key: str, fingerprint: str | None) -> Order | None:
@@ -223,12 +237,15 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: _Checked, fingerprin
     """PostgreSQL: read what placement needs, decide here, write it in one statement."""
     conn = current_connection()
     skus = sorted({line.sku for line in checked.lines})
-    facts = await placement_sql.read_facts(conn, inp.channel, skus, inp.idempotency_key)
+    facts = await placement_sql.read_facts(conn, inp.channel, skus, inp.idempotency_key,
+                                           inp.external_reference)
     if facts is None:
         raise NotFound(f"unknown channel {inp.channel}", field="channel")
     if facts.replay is not None:
         return Placement(await _replayed(*facts.replay, fingerprint))
     channel = facts.channel
+    if facts.same_reference is not None:
+        raise _duplicate_reference(channel.code, facts.same_reference, inp.external_reference)
     priced = _price(channel.code, facts.products, checked.lines)
     levels = facts.levels
     steps = allocation.reservation_steps([(ln.product_id, ln.sku, ln.quantity)
@@ -270,6 +287,11 @@ async def _place(inp: PlaceOrder, checked: _Checked, fingerprint: str | None,
         found = await catalog_queries.sales_channel(inp.channel)
         if found is None:
             raise NotFound(f"unknown channel {inp.channel}", field="channel")
+        if inp.external_reference:
+            same = await Order.filter(channel_id=found.id,
+                                      external_reference=inp.external_reference).first()
+            if same is not None:
+                raise _duplicate_reference(found.code, same.id, inp.external_reference)
         skus = sorted({line.sku for line in checked.lines})
         priced = _price(found.code, await catalog_queries.priced_products(found.id, skus),
                         checked.lines)
