@@ -166,7 +166,7 @@ async def transfer(*, sku: str, from_location: str, to_location: str, quantity: 
             if loc_id == src.id:
                 row = await ledger.change(
                     uow.conn, product.id, loc_id, Delta(on_hand=-quantity),
-                    guard="on_hand - reserved - safety_stock - damaged >= ?", params=[quantity])
+                    guard=f"{AVAILABLE_SQL.format(t='stock_level')} >= ?", params=[quantity])
                 if row is None:
                     raise OutOfStock(f"not enough available {sku} at {src.code}",
                                      field="quantity")
@@ -235,7 +235,7 @@ async def damage(*, sku: str, location: str, quantity: int, reason: str,
         loc = await catalog.get_location(location)
         delta = Delta(damaged=quantity)
         row = await ledger.change(uow.conn, product.id, loc.id, delta,
-                                  guard="on_hand - reserved - safety_stock - damaged >= ?",
+                                  guard=f"{AVAILABLE_SQL.format(t='stock_level')} >= ?",
                                   params=[quantity])
         if row is None:
             f = await _figures(product.id, loc.id)
