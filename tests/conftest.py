@@ -18,7 +18,8 @@ from . import backends
 
 TABLES = ["event_log", "stock_movement", "inbound_expectation", "reservation", "stock_level",
           "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
-          "product_price", "product", "channel_location", "location", "channel"]
+          "channel_allocation_rule", "product_price", "product", "channel_location",
+          "shipping_method", "location", "channel"]
 
 
 @pytest.fixture(scope="session")
@@ -82,11 +83,13 @@ async def hub(clean_db, broker):
 def frozen_clock(monkeypatch):
     """Orders and shipments read the time as factories.T0."""
     from oms.fulfillment import service as fulfillment
-    from oms.orders import service as orders
+    from oms.orders import intake, placement, service as orders
 
     from .factories import T0
 
     monkeypatch.setattr(orders, "now", lambda: T0)
+    monkeypatch.setattr(placement, "now", lambda: T0)
+    monkeypatch.setattr(intake, "now", lambda: T0)
     monkeypatch.setattr(fulfillment, "now", lambda: T0)
 
 

@@ -10,9 +10,35 @@ class Channel(Model):
     kind = fields.CharField(max_length=16)
     currency = fields.CharField(max_length=3)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Settings, read by order capture (oms.orders): the risk policy (markets
+    # included) and per-source capture rules as JSON in the shapes of
+    # oms.orders.risk / oms.orders.capture_policy; how long an unconfirmed
+    # order may hold stock (None: the deployment's default).
+    risk_policy = fields.JSONField(null=True)
+    capture_overrides = fields.JSONField(null=True)
+    reservation_ttl_minutes = fields.IntField(null=True)
 
     class Meta:
         table = "channel"
+
+
+class ShippingMethod(Model):
+    """A way a channel ships, with its service level: orders get their
+    ship-by and promised delivery dates from it (oms.orders.promises)."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.ForeignKeyField("models.Channel", related_name="shipping_methods",
+                                     on_delete=fields.RESTRICT)
+    code = fields.CharField(max_length=64)
+    name = fields.CharField(max_length=200)
+    service_days = fields.IntField()
+    handling_days = fields.IntField(default=0)
+    cutoff = fields.CharField(max_length=5, default="14:00")  # HH:MM, local to `timezone`
+    timezone = fields.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        table = "shipping_method"
+        unique_together = (("channel", "code"),)
 
 
 class Location(Model):

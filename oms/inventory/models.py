@@ -46,6 +46,28 @@ class Reservation(Model):
         indexes = (("channel_id", "product_id"),)
 
 
+class ChannelAllocationRule(Model):
+    """What one channel may sell of one SKU (or, with no product, of every
+    SKU without its own rule): at most a fixed quantity or a percentage of
+    the pooled available of the channel's locations, less a buffer kept
+    back. A unique index on (channel, coalesce(product, 0)) in the migration
+    keeps one rule per scope."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.ForeignKeyField("models.Channel", related_name="allocation_rules",
+                                     on_delete=fields.RESTRICT)
+    product = fields.ForeignKeyField("models.Product", related_name="allocation_rules",
+                                     on_delete=fields.RESTRICT, null=True)
+    cap_quantity = fields.IntField(null=True)
+    cap_percent = fields.IntField(null=True)
+    buffer = fields.IntField(default=0)
+    actor = fields.CharField(max_length=200, null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "channel_allocation_rule"
+
+
 class InboundExpectation(Model):
     """Units expected at a location under a reference (a purchase order, an
     inbound transfer): the level's `incoming` is the sum of `remaining` over

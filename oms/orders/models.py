@@ -25,13 +25,24 @@ class Order(Model):
     external_reference = fields.CharField(max_length=128, null=True)
     idempotency_key = fields.CharField(max_length=128, null=True, unique=True)
     request_hash = fields.CharField(max_length=64, null=True)
+    # Why capture put the order ON_HOLD (risk reason codes), for the holds list.
+    hold_reasons = fields.JSONField(null=True)
+    # Delivery promise from the channel's shipping method (oms.orders.promises).
+    ship_by = fields.DatetimeField(null=True)
+    promised_delivery = fields.DatetimeField(null=True)
+    # A confirmed order with this set is routed when it is due, not before.
+    route_after = fields.DatetimeField(null=True)
+    # An unconfirmed order's reservations lapse at this time (the sweeper cancels it).
+    expires_at = fields.DatetimeField(null=True)
+    payment_reference = fields.CharField(max_length=200, null=True)
     version = fields.IntField(default=1)
     placed_at = fields.DatetimeField(db_index=True)
     updated_at = fields.DatetimeField(db_index=True)
 
     class Meta:
         table = "order"
-        indexes = (("customer_id", "placed_at"), ("channel_id", "placed_at"))
+        indexes = (("customer_id", "placed_at"), ("channel_id", "placed_at"),
+                   ("expires_at",), ("route_after",))
         # A channel's own order reference (a marketplace order id) names one order.
         unique_together = (("channel", "external_reference"),)
 
@@ -46,6 +57,10 @@ class OrderLine(Model):
     quantity = fields.IntField()
     unit_price = fields.DecimalField(max_digits=14, decimal_places=2)
     total = fields.DecimalField(max_digits=14, decimal_places=2)
+    # Set when staff (or an import) priced the line away from the channel's
+    # price list: that list price, and the reason given.
+    list_price = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
+    price_override_reason = fields.CharField(max_length=500, null=True)
     quantity_shipped = fields.IntField(default=0)
     quantity_returned = fields.IntField(default=0)
 

@@ -253,8 +253,9 @@ def order_pk(order: dict[str, Any]) -> int:
 
 SNAPSHOT_TABLES = ["event_sequence", "event_log", "stock_movement", "inbound_expectation",
                    "reservation", "stock_level", "tracking_event", "shipment_line", "shipment",
-                   "order_line", '"order"', "customer", "product_price", "product",
-                   "channel_location", "location", "channel"]
+                   "order_line", '"order"', "customer", "channel_allocation_rule",
+                   "product_price", "product", "channel_location", "shipping_method",
+                   "location", "channel"]
 
 
 async def db_snapshot() -> dict[str, list[dict[str, Any]]]:
