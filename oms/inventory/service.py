@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Mapping
 
 from oms.catalog import service as catalog
 from oms.catalog.models import Location
@@ -15,7 +16,7 @@ from oms.core import sql, validation as v
 from oms.core.errors import Invalid, NotFound, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
 
-from . import allocation, inbound, ledger
+from . import allocation, channel_rules, inbound, ledger
 from .levels import AVAILABLE_SQL, MAX_UNITS, Delta, Figures, MovementKind
 from .models import Reservation, StockLevel, StockMovement
 from .stock_events import Topics, stock_changed
@@ -306,7 +307,9 @@ class Want:
 
 
 async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
-                  wants: list[Want], actor: str | None = None) -> None:
+                  wants: list[Want], actor: str | None = None,
+                  rules: "Mapping[int | None, channel_rules.AllocationRule] | None" = None
+                  ) -> None:
     """Reserve every unit an order wants in its channel, or raise OutOfStock.
 
     Raises ReservationRace when a level moved between reading and reserving;
@@ -318,6 +321,14 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
         if not location_ids:
             raise OutOfStock("the channel has no stock locations", field="channel")
         figures, topics = await _lock_levels(uow.conn, sorted(skus), location_ids)
+        if rules:
+            # The levels are locked (or SQLite's one writer holds), so the
+            # channel's figure checked here is the one the write changes.
+            need: dict[int, int] = defaultdict(int)
+            for w in wants:
+                need[w.product_id] += w.quantity
+            channel_rules.enforce(need, {key: f.available for key, f in figures.items()},
+                                  location_ids, rules, skus)
         steps = allocation.reservation_steps(
             [(w.product_id, w.sku, w.quantity) for w in wants], location_ids,
             {key: f.available for key, f in figures.items()})

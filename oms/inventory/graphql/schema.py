@@ -17,6 +17,10 @@ from .types import (ChannelStockConnection, ChannelStockEdge, ChannelStockType, 
                     StockMovementConnection, StockMovementEdge, StockMovementType)
 
 
+# SKUs one channelInventory may name (each is a bound parameter of the page's statement).
+MAX_SKUS = 1000
+
+
 @strawberry.type
 class StockPayload:
     stock_item: StockItemType | None
@@ -40,7 +44,10 @@ class InventoryQuery:
         p = await info.context.loaders.product_by_sku.load(sku)
         return StockItemType(product_m=p) if p else None
 
-    @strawberry.field(description="What a channel may sell, per SKU, ordered by SKU.")
+    @strawberry.field(description="What a channel may sell, per SKU, ordered by SKU (all SKUs, "
+                                  "or up to 1000 named in `skus`): one statement per page "
+                                  "(pool, reserved units and allocation rule of every SKU on "
+                                  "it).")
     async def channel_inventory(self, info: Info, channel: str, skus: list[str] | None = None,
                                 first: int | None = None,
                                 after: str | None = None) -> ChannelStockConnection:
@@ -48,16 +55,23 @@ class InventoryQuery:
         ch = await info.context.loaders.channel_by_code.load(channel)
         if ch is None:
             raise gql_error(f"unknown channel {channel}", GqlCode.BAD_USER_INPUT)
+        if skus is not None and len(skus) > MAX_SKUS:
+            raise gql_error(f"skus: at most {MAX_SKUS} at a time", GqlCode.BAD_USER_INPUT)
         limit = page_size(first)
         cursor = decode_cursor(after)
-        after_sku = str(cursor[0]) if cursor else None
-        rows = await queries.products_page(skus=skus, after_sku=after_sku, limit=limit + 1)
+        if cursor is not None and (len(cursor) != 1 or not isinstance(cursor[0], str)):
+            raise gql_error("invalid cursor", GqlCode.BAD_USER_INPUT)
+        after_sku = cursor[0] if cursor else None
+        rows = await queries.channel_page(ch.id, skus=skus, after_sku=after_sku,
+                                          limit=limit + 1)
         has_next = len(rows) > limit
         rows = rows[:limit]
-        edges = [ChannelStockEdge(cursor=encode_cursor([p.sku]),
-                                  node=ChannelStockType(channel_m=ch, product_m=p)) for p in rows]
+        edges = [ChannelStockEdge(cursor=encode_cursor([r.sku]),
+                                  node=ChannelStockType(channel_m=ch, product_id=r.product_id,
+                                                        sku_=r.sku, figure_=r.figure(ch.id)))
+                 for r in rows]
         return ChannelStockConnection(
-            edges=edges, total_count=await queries.products_count(skus),
+            edges=edges, skus=skus,
             page_info=PageInfo(has_next_page=has_next, has_previous_page=after is not None,
                                start_cursor=edges[0].cursor if edges else None,
                                end_cursor=edges[-1].cursor if edges else None))

@@ -35,4 +35,4 @@ class InventorySubscription:
             ch = await loaders.channel_by_code.load(record.channel)
             product = await loaders.product_by_sku.load(record.sku)
             if ch is not None and product is not None:
-                yield ChannelStockType(channel_m=ch, product_m=product)
+                yield ChannelStockType.of(ch, product)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -98,7 +99,28 @@ class InventoryLevelType:
 @strawberry.type(name="ChannelStock")
 class ChannelStockType:
     channel_m: strawberry.Private[catalog_models.Channel]
-    product_m: strawberry.Private[catalog_models.Product]
+    product_id: strawberry.Private[int]
+    sku_: strawberry.Private[str]
+    # The figures when the caller has them already (channelInventory reads a
+    # page's in one statement); else each field goes through the batch loader.
+    figure_: strawberry.Private[queries.ChannelFigure | None] = None
+
+    @classmethod
+    def of(cls, channel: catalog_models.Channel,
+           product: catalog_models.Product) -> "ChannelStockType":
+        return cls(channel_m=channel, product_id=product.id, sku_=product.sku)
+
+    def _read(self, info: Info, name: str) -> Any:
+        """The figure now, or an awaitable of it. The fields are plain
+        functions so a page of known figures resolves without a coroutine per
+        field (graphql-core awaits what needs awaiting)."""
+        if self.figure_ is not None:
+            return getattr(self.figure_, name)
+        return self._load(info, name)
+
+    async def _load(self, info: Info, name: str) -> int:
+        fig = await info.context.loaders.channel_stock.load((self.channel_m.id, self.product_id))
+        return getattr(fig, name)
 
     @strawberry.field
     def channel(self) -> ChannelType:
@@ -106,17 +128,22 @@ class ChannelStockType:
 
     @strawberry.field
     def sku(self) -> str:
-        return self.product_m.sku
+        return self.sku_
 
-    @strawberry.field(description="What this channel may still sell.")
-    async def available(self, info: Info) -> int:
-        fig = await info.context.loaders.channel_stock.load((self.channel_m.id, self.product_m.id))
-        return fig.available
+    @strawberry.field(description="What this channel may still sell: the pool of its "
+                                  "locations under its allocation rule for the SKU.")
+    def available(self, info: Info) -> int:
+        return self._read(info, "available")
 
     @strawberry.field(description="What this channel's open orders hold.")
-    async def reserved(self, info: Info) -> int:
-        fig = await info.context.loaders.channel_stock.load((self.channel_m.id, self.product_m.id))
-        return fig.reserved
+    def reserved(self, info: Info) -> int:
+        return self._read(info, "reserved")
+
+    @strawberry.field(description="What this channel's locations could give before its "
+                                  "allocation rule: each level's available (never below 0), "
+                                  "summed.")
+    def pooled(self, info: Info) -> int:
+        return self._read(info, "pooled")
 
 
 @strawberry.type(name="StockItem")
@@ -139,7 +166,7 @@ class StockItemType:
     @strawberry.field
     async def channels(self, info: Info) -> list[ChannelStockType]:
         channels = await catalog_models.Channel.all().order_by("code")
-        return [ChannelStockType(channel_m=c, product_m=self.product_m) for c in channels]
+        return [ChannelStockType.of(c, self.product_m) for c in channels]
 
 
 @strawberry.type
@@ -152,7 +179,12 @@ class ChannelStockEdge:
 class ChannelStockConnection:
     edges: list[ChannelStockEdge]
     page_info: PageInfo
-    total_count: int
+    skus: strawberry.Private[list[str] | None]
+
+    @strawberry.field(description="SKUs matching `skus` (all SKUs without it): one count "
+                                  "query, only when asked for.")
+    async def total_count(self) -> int:
+        return await queries.products_count(self.skus)
 
 
 
