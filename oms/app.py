@@ -2,6 +2,7 @@
 broker and the event hub, and closes them again; nothing happens at import."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -19,6 +20,7 @@ from oms.events.broker import Broker, MemoryBroker
 from oms.events.hub import Hub
 from oms.graphql.schema import build_schema
 from oms.graphql.view import OmsGraphQL
+from oms.orders import sweeper
 from oms.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ def create_app(settings: Settings) -> Starlette:
             await hub.start()
             runtime.install(broker.publish)
             state["hub"] = hub
+            sweeping = None
+            if settings.sweep_interval_seconds:
+                sweeping = asyncio.create_task(sweeper.run_forever(settings.sweep_interval_seconds))
             # What exists now lives as long as the process: keep it out of the
             # collector's scans, and collect young objects less often, so GC
             # pauses do not land in push latency (measured in bench/).
@@ -58,6 +63,10 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 yield
             finally:
+                if sweeping is not None:
+                    sweeping.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeping
                 state["hub"] = None
                 runtime.install(None)
                 await hub.close()

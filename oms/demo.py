@@ -12,8 +12,8 @@ from oms.catalog import service as catalog
 from oms.catalog.models import Channel
 from oms.fulfillment import service as fulfillment
 from oms.fulfillment.models import Shipment
-from oms.inventory import service as inventory
-from oms.orders import service as orders
+from oms.inventory import rules, service as inventory
+from oms.orders import channel_settings, service as orders
 
 CHANNELS = [("WEB", "Web shop", "WEB", "EUR"), ("AMAZON", "Amazon DE", "MARKETPLACE", "EUR"),
             ("STORE", "Paris store", "STORE", "EUR"), ("PHONE", "Phone orders", "PHONE", "EUR")]
@@ -72,6 +72,17 @@ async def _setup() -> None:
         for loc, qty in (("WH-EU", 120), ("STORE-PAR", 15), ("3PL-NL", 60), ("DROP-ACME", 500)):
             await inventory.receive(sku=sku, location=loc, quantity=qty, reference="DEMO-PO-1",
                                     actor="demo")
+    await channel_settings.update(
+        "WEB", risk_policy={"maxTotal": "2000.00",
+                            "markets": ["FR", "DE", "NL", "BE", "IT", "ES", "PT"]},
+        shipping_methods=[
+            channel_settings.MethodInput(code="STANDARD", name="Standard", service_days=3,
+                                         cutoff="15:00", timezone="Europe/Paris"),
+            channel_settings.MethodInput(code="EXPRESS", name="Express", service_days=1,
+                                         cutoff="12:00", timezone="Europe/Paris")])
+    # The marketplace sees at most 80 % of what its locations hold, less 2 per SKU.
+    await rules.set_allocation_rule(channel="AMAZON", sku=None, cap_quantity=None,
+                                    cap_percent=80, buffer=2, actor="demo")
 
 
 async def _orders() -> int:
@@ -105,7 +116,9 @@ async def _take(order_id: int, journey: str) -> None:
     if journey == "CANCELLED":
         await orders.cancel_order(order_id, reason="customer changed their mind", actor="demo")
         return
-    await orders.confirm_order(order_id, actor="demo")
+    if (await orders.get_order(order_id)).status == "PENDING":
+        # Marketplace and store orders are paid at source and confirmed at capture.
+        await orders.confirm_order(order_id, actor="demo")
     shipments = await Shipment.filter(order_id=order_id).order_by("id")
     if journey == "CONFIRMED":
         return

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     db_pool_size: int = 20
+    # How often the server expires lapsed reservations and routes orders
+    # whose ship-after date has come (oms.orders.sweeper); 0 turns it off.
+    sweep_interval_seconds: float = Field(default=30.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -28,6 +28,10 @@ FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
                               OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
 
 
+async def has_shipments(order_id: int) -> bool:
+    return await Shipment.filter(order_id=order_id).exists()
+
+
 async def route_order(order: Order, *, actor: str | None = None) -> list[Shipment]:
     """One shipment per location holding the order's reservations (placement
     chose them: the first location that fills the whole order, else split in

@@ -25,6 +25,8 @@ class OrderAction(str, Enum):
     RELEASE_TO_PENDING = "RELEASE_TO_PENDING"
     RELEASE_TO_CONFIRMED = "RELEASE_TO_CONFIRMED"
     CANCEL = "CANCEL"
+    # An imported order shipped and paid in another system: recorded as done.
+    RECORD_FULFILLED = "RECORD_FULFILLED"
     # Driven by the order's shipments:
     START_FULFILMENT = "START_FULFILMENT"
     SHIP_PART = "SHIP_PART"
@@ -39,6 +41,7 @@ ORDER_TRANSITIONS = TransitionTable[OrderStatus, OrderAction]("order", {
     (S.PENDING, A.CONFIRM): S.CONFIRMED,
     (S.PENDING, A.HOLD): S.ON_HOLD,
     (S.PENDING, A.CANCEL): S.CANCELLED,
+    (S.PENDING, A.RECORD_FULFILLED): S.COMPLETED,
     (S.ON_HOLD, A.RELEASE_TO_PENDING): S.PENDING,
     (S.ON_HOLD, A.RELEASE_TO_CONFIRMED): S.CONFIRMED,
     (S.ON_HOLD, A.CANCEL): S.CANCELLED,

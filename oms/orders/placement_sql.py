@@ -28,7 +28,10 @@ from oms.catalog.models import Channel
 from oms.customers.models import Customer
 from oms.events.record import Event
 from oms.inventory.levels import AVAILABLE_SQL, Figures
+from oms.inventory.channel_rules import AllocationRule
 from oms.inventory.stock_events import Topics
+
+from .capture import ChannelCapture, channel_capture, method_from_row
 
 from .models import Order
 
@@ -36,7 +39,21 @@ from .models import Order
 _AVAILABLE = AVAILABLE_SQL.format(t="sl")
 
 _READ = """
-SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at,
+SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at, c.risk_policy,
+  c.capture_overrides, c.reservation_ttl_minutes,
+  (SELECT coalesce(json_agg(json_build_array(m.code, m.name, m.service_days, m.handling_days,
+                                             m.cutoff, m.timezone) ORDER BY m.id), '[]')
+     FROM shipping_method m WHERE m.channel_id = c.id) AS methods,
+  (SELECT coalesce(json_agg(json_build_array(r.product_id, r.cap_quantity, r.cap_percent,
+                                             r.buffer)), '[]')
+     FROM channel_allocation_rule r WHERE r.channel_id = c.id
+     AND (r.product_id IS NULL
+          OR r.product_id IN (SELECT p.id FROM product p WHERE p.sku = ANY($2::varchar[]))))
+     AS rules,
+  -- Only counted when the channel's risk policy limits orders per email.
+  CASE WHEN c.risk_policy->>'maxOrdersPerEmailPerHour' IS NOT NULL THEN
+    (SELECT count(*) FROM "order" o JOIN customer cu ON cu.id = o.customer_id
+     WHERE cu.email = $5 AND o.placed_at > $6) END AS velocity,
   (SELECT coalesce(json_agg(cl.location_id ORDER BY cl.priority), '[]')
      FROM channel_location cl WHERE cl.channel_id = c.id) AS locations,
   (SELECT coalesce(json_agg(json_build_array(p.id, p.sku, pp.amount)), '[]')
@@ -67,19 +84,26 @@ _ORDER_COLUMNS = (
     "channel_id, customer_id, source, status, held_from, payment_status, currency, subtotal,"
     " shipping_total, tax_total, total, shipping_address, shipping_method, delivery_earliest,"
     " delivery_latest, instructions, external_reference, idempotency_key, request_hash,"
-    " version, placed_at, updated_at")
+    " version, placed_at, updated_at, hold_reasons, ship_by, promised_delivery, route_after,"
+    " expires_at, payment_reference")
 
 _WRITE = f"""
-WITH steps AS (
-  SELECT * FROM unnest($29::int[], $30::int[], $31::int[], $39::int[])
-    AS s(product_id, location_id, qty, seen)
+WITH checks AS (
+  SELECT * FROM unnest($29::int[], $30::int[], $31::int[], $39::int[], $40::bool[])
+    AS s(product_id, location_id, qty, seen, exact)
+), steps AS (
+  SELECT product_id, location_id, qty FROM checks WHERE qty > 0
 ), locked AS (
-  -- A level with a low-stock threshold must still show the available the
-  -- plan saw, so the LowStock event decided from it is the right one.
-  SELECT {_AVAILABLE} >= s.qty
-         AND (sl.low_stock_threshold IS NULL OR GREATEST({_AVAILABLE}, 0) = s.seen) AS holds
+  -- A level with a low-stock threshold, or of a SKU a channel allocation
+  -- rule governs, must still show the available the plan saw: the LowStock
+  -- event and the channel's limit were decided from it.
+  -- Floored like every shown available: a watched level (qty 0) held back
+  -- below zero by safety stock still "holds".
+  SELECT GREATEST({_AVAILABLE}, 0) >= s.qty
+         AND ((sl.low_stock_threshold IS NULL AND NOT s.exact)
+              OR GREATEST({_AVAILABLE}, 0) = s.seen) AS holds
   FROM stock_level sl
-  JOIN steps s ON s.product_id = sl.product_id AND s.location_id = sl.location_id
+  JOIN checks s ON s.product_id = sl.product_id AND s.location_id = sl.location_id
   ORDER BY sl.product_id, sl.location_id
   FOR UPDATE OF sl
 ), ok AS (
@@ -104,16 +128,19 @@ WITH steps AS (
   RETURNING cu.id, cu.email, cu.name, cu.phone, cu.addresses, cu.created_at, cu.updated_at
 ), ins AS (
   INSERT INTO "order" ({_ORDER_COLUMNS})
-  SELECT $6, cust.id, $7, $8, NULL, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18,
-         $19, $20, $21, $22, 1, $23, $23
+  SELECT $6, cust.id, $7, $8, $41, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18,
+         $19, $20, $21, $22, 1, $47, $23, $42::jsonb, $43, $44, $45, $46, $48
   FROM cust
   RETURNING id, {_ORDER_COLUMNS}
 ), lines AS (
   INSERT INTO order_line (order_id, product_id, sku, quantity, unit_price, total,
-                          quantity_shipped, quantity_returned)
-  SELECT ins.id, l.product_id, l.sku, l.quantity, l.unit_price, l.total, 0, 0
-  FROM ins, unnest($24::int[], $25::varchar[], $26::int[], $27::numeric[], $28::numeric[])
-       AS l(product_id, sku, quantity, unit_price, total)
+                          quantity_shipped, quantity_returned, list_price,
+                          price_override_reason)
+  SELECT ins.id, l.product_id, l.sku, l.quantity, l.unit_price, l.total, l.shipped, 0,
+         l.list_price, l.reason
+  FROM ins, unnest($24::int[], $25::varchar[], $26::int[], $27::numeric[], $28::numeric[],
+                   $49::int[], $50::numeric[], $51::varchar[])
+       AS l(product_id, sku, quantity, unit_price, total, shipped, list_price, reason)
 ), holds AS (
   INSERT INTO reservation (order_id, channel_id, product_id, location_id, quantity, created_at)
   SELECT ins.id, $6, s.product_id, s.location_id, s.qty, $23 FROM ins, steps s
@@ -130,7 +157,8 @@ WITH steps AS (
   FROM ins, took t
 ), seq AS (
   UPDATE event_sequence SET last_id = last_id + cardinality($33::varchar[])
-  WHERE id = 1 AND EXISTS (SELECT 1 FROM ins) AND (SELECT count(*) FROM took) > 0
+  WHERE id = 1 AND EXISTS (SELECT 1 FROM ins)
+    AND ((SELECT count(*) FROM took) > 0 OR NOT EXISTS (SELECT 1 FROM steps))
   RETURNING last_id
 ), ev AS (
   INSERT INTO event_log (id, type, order_id, customer_id, channel, sku, location, payload,
@@ -171,13 +199,18 @@ class Facts:
     topics: Topics
     replay: tuple[int, str | None] | None  # (order id, request hash) for the key
     same_reference: int | None  # the channel's order that has this externalReference
+    settings: ChannelCapture
+    rules: dict[int | None, AllocationRule]  # product id (None: channel-wide) -> rule
+    velocity: int  # the email's orders in the risk window (0 when no rule needs it)
 
 
 async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
-                     idempotency_key: str | None, external_reference: str | None) -> Facts | None:
-    """None when the channel does not exist."""
+                     idempotency_key: str | None, external_reference: str | None, *,
+                     email: str, since: datetime) -> Facts | None:
+    """None when the channel does not exist. `since` starts the window the
+    email's orders are counted in for the risk velocity rule."""
     rows = await conn.execute_query_dict(_READ, [channel, skus, idempotency_key,
-                                                 external_reference])
+                                                 external_reference, email, since])
     if not rows:
         return None
     r = rows[0]
@@ -187,7 +220,10 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
     replay = json.loads(r["replay"]) if r["replay"] else None
     return Facts(
         channel=Channel._init_from_db(id=r["id"], code=r["code"], name=r["name"], kind=r["kind"],
-                                      currency=r["currency"], created_at=r["created_at"]),
+                                      currency=r["currency"], created_at=r["created_at"],
+                                      risk_policy=_json(r["risk_policy"]),
+                                      capture_overrides=_json(r["capture_overrides"]),
+                                      reservation_ttl_minutes=r["reservation_ttl_minutes"]),
         location_ids=json.loads(r["locations"]),
         products=_priced(r["products"]),
         levels={(int(p), int(loc)): Figures(on_hand=on_hand, reserved=reserved, damaged=damaged,
@@ -197,7 +233,19 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
                 in json.loads(r["stock"])},
         topics=topics,
         replay=(replay[0], replay[1]) if replay else None,
-        same_reference=r["same_reference"])
+        same_reference=r["same_reference"],
+        settings=channel_capture(
+            risk_policy=_json(r["risk_policy"]), capture_overrides=_json(r["capture_overrides"]),
+            reservation_ttl_minutes=r["reservation_ttl_minutes"],
+            methods=[method_from_row(*m) for m in json.loads(r["methods"])]),
+        rules={product_id: AllocationRule(cap_quantity=cap, cap_percent=pct, buffer=buffer)
+               for product_id, cap, pct, buffer in json.loads(r["rules"])},
+        velocity=r["velocity"] or 0)
+
+
+def _json(value: Any) -> Any:
+    # asyncpg hands jsonb over as text unless a codec is set.
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _priced(products_json: str) -> dict[str, PricedSku]:
@@ -215,7 +263,10 @@ class NewOrder:
     channel_id: int
     source: str
     status: str
+    held_from: str | None
+    hold_reasons: list[str] | None
     payment_status: str
+    payment_reference: str | None
     currency: str
     subtotal: Decimal
     shipping_total: Decimal
@@ -229,7 +280,12 @@ class NewOrder:
     external_reference: str | None
     idempotency_key: str | None
     request_hash: str | None
+    ship_by: datetime | None
+    promised_delivery: datetime | None
+    route_after: datetime | None
+    expires_at: datetime | None
     placed_at: datetime
+    updated_at: datetime  # when it is written (placed_at is earlier for imports)
 
 
 @dataclass(frozen=True)
@@ -239,6 +295,35 @@ class NewLine:
     quantity: int
     unit_price: Decimal
     total: Decimal
+    list_price: Decimal | None = None  # set when the unit price overrides it
+    price_override_reason: str | None = None
+    quantity_shipped: int = 0
+
+
+@dataclass(frozen=True)
+class Check:
+    """A stock level the write locks and checks: it must still give `qty`
+    (0: only watched), and, when `exact`, still show the available `seen`."""
+
+    product_id: int
+    location_id: int
+    qty: int
+    seen: int
+    exact: bool
+
+
+def checks_for(steps: list[tuple[int, int, int]], levels: dict[tuple[int, int], Figures],
+               ruled: list[int], location_ids: list[int]) -> list[Check]:
+    """The levels a placement's write must check, in lock order: every level
+    it takes from, and every level of the channel's pool for a SKU a channel
+    rule limits (the limit was computed from all of them)."""
+    take = {(p, loc): q for p, loc, q in steps}
+    keys = set(take)
+    keys.update((p, loc) for p in ruled for loc in location_ids if (p, loc) in levels)
+    ruled_set = set(ruled)
+    return [Check(p, loc, take.get((p, loc), 0), levels[(p, loc)].available,
+                  exact=p in ruled_set or levels[(p, loc)].low_stock_threshold is not None)
+            for p, loc in sorted(keys)]
 
 
 @dataclass(frozen=True)
@@ -254,12 +339,12 @@ class PlanOutdated(Exception):
 
 async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone: str | None,
                 address_book_size: int, order: NewOrder, lines: list[NewLine],
-                steps: list[tuple[int, int, int]], seen: list[int], actor: str | None,
+                checks: list[Check], actor: str | None,
                 events: list[Event], order_event_flags: list[bool]) -> Written:
     """Write the placement; raise PlanOutdated when the stock moved under the plan.
 
-    `steps` are (product id, location id, units) in lock order; `seen[i]` is
-    the available the plan saw at step i's level.
+    `checks` are the levels to lock (in lock order), what to take from each
+    and what the plan saw there (see Check).
 
     `events` are recorded in the given order; `order_event_flags[i]` says that
     event i belongs to the new order (it gets the order's and customer's ids).
@@ -270,16 +355,22 @@ async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone:
         o.channel_id, o.source, o.status, o.payment_status, o.currency, o.subtotal,
         o.shipping_total, o.tax_total, o.total, json.dumps(o.shipping_address),
         o.shipping_method, o.delivery_earliest, o.delivery_latest, o.instructions,
-        o.external_reference, o.idempotency_key, o.request_hash, o.placed_at,
+        o.external_reference, o.idempotency_key, o.request_hash, o.updated_at,
         [ln.product_id for ln in lines], [ln.sku for ln in lines],
         [ln.quantity for ln in lines], [ln.unit_price for ln in lines],
         [ln.total for ln in lines],
-        [s[0] for s in steps], [s[1] for s in steps], [s[2] for s in steps],
+        [c.product_id for c in checks], [c.location_id for c in checks],
+        [c.qty for c in checks],
         actor,
         [e.type for e in events], order_event_flags, [e.channel for e in events],
         [e.sku for e in events], [e.location for e in events],
         [json.dumps(e.payload) for e in events],
-        seen,
+        [c.seen for c in checks], [c.exact for c in checks],
+        o.held_from, None if o.hold_reasons is None else json.dumps(o.hold_reasons),
+        o.ship_by, o.promised_delivery, o.route_after, o.expires_at, o.placed_at,
+        o.payment_reference,
+        [ln.quantity_shipped for ln in lines], [ln.list_price for ln in lines],
+        [ln.price_override_reason for ln in lines],
     ]
     rows = await conn.execute_query_dict(_WRITE, params)
     r = rows[0]

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from oms.catalog.models import Channel
+from oms.core import clock
 
 from .models import Order
 from .numbers import parse_number
@@ -26,6 +27,7 @@ class OrderFilter:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     search: str | None = None
+    hold_reason: str | None = None  # a risk reason code (oms.orders.risk.RiskCode)
 
 
 async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
@@ -40,6 +42,11 @@ async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
         qs = qs.filter(channel_id=ch.id)
     if f.customer_id is not None:
         qs = qs.filter(customer_id=f.customer_id)
+    if f.hold_reason is not None:
+        # The reasons are a short JSON list of codes; matching its text with
+        # the quoted code works alike on SQLite and PostgreSQL.
+        qs = qs.annotate(hold_text=RawSQL('CAST("order"."hold_reasons" AS TEXT)')).filter(
+            hold_text__contains=f'"{f.hold_reason}"')
     # In UTC, like the stored values: SQLite compares datetimes as text.
     if f.placed_from is not None:
         qs = qs.filter(placed_at__gte=_utc(f.placed_from))
@@ -56,7 +63,7 @@ async def _filtered(f: OrderFilter) -> QuerySet[Order] | None:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return clock.utc(value)
 
 
 class InvalidCursor(ValueError):

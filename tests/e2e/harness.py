@@ -56,10 +56,11 @@ def customer_token(customer_global_id: str) -> str:
 ADMIN = token(Role.ADMIN)
 
 
-def server_env(database_url: str, data_dir: Path, stream: str | None) -> dict[str, str]:
+def server_env(database_url: str, data_dir: Path, stream: str | None,
+               extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OMS_")}
     env.update(OMS_DATABASE_URL=database_url, OMS_JWT_SECRET=SECRET,
-               OMS_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+               OMS_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **(extra or {}))
     if backends.IS_PG:
         env.update(OMS_REDIS_URL=backends.redis_url() or "", OMS_REDIS_STREAM=stream or "")
     return env
@@ -72,6 +73,7 @@ class Server:
     workdir: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more OMS_* settings
 
     @property
     def base(self) -> str:
@@ -89,7 +91,8 @@ class Server:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [OMS, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=server_env(self.database_url, self.workdir, self.stream), cwd=self.workdir,
+            env=server_env(self.database_url, self.workdir, self.stream, self.env),
+            cwd=self.workdir,
             stdout=log, stderr=subprocess.STDOUT)
         log.close()
         loop = asyncio.get_running_loop()
@@ -167,6 +170,23 @@ class Server:
             await asyncio.sleep(0.02)
 
 
+async def execute(database_url: str, statement: str, *args: Any) -> None:
+    """Run one SQL statement on the server's database (`?` placeholders)."""
+    if database_url.startswith("sqlite://"):
+        with sqlite3.connect(database_url[len("sqlite://"):]) as conn:
+            conn.execute(statement, args)
+        return
+    import asyncpg
+
+    for i in range(statement.count("?")):
+        statement = statement.replace("?", f"${i + 1}", 1)
+    conn = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(statement, *args)
+    finally:
+        await conn.close()
+
+
 async def log_head(database_url: str) -> int:
     """The newest event id in the server's database."""
     if database_url.startswith("sqlite://"):
@@ -190,11 +210,11 @@ class ServerGroup:
         self.workdir = Path(tempfile.mkdtemp(prefix="oms-e2e-"))
         self.servers: list[Server] = []
 
-    async def start(self, n: int = 1) -> list[Server]:
+    async def start(self, n: int = 1, env: dict[str, str] | None = None) -> list[Server]:
         # One at a time: each runs the migrations before it listens.
         for _ in range(n):
-            self.servers.append(await Server(self.database_url, self.stream,
-                                             self.workdir).start())
+            self.servers.append(await Server(self.database_url, self.stream, self.workdir,
+                                             env=dict(env or {})).start())
         return self.servers
 
     async def close(self) -> None:

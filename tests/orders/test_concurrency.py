@@ -333,3 +333,33 @@ async def test_placing_cancelling_and_shipping_at_once_keeps_the_books(clean_db,
     assert sorted(await Order.filter(id__in=[o.id for o in earlier]).values_list(
         "status", flat=True)) == ["CANCELLED"] * 4 + ["SHIPPED"] * 4
     await _assert_books_balance()
+
+
+# ---- (h) channels sharing a warehouse, one ring-fenced, duplicate lines
+
+@pytest.mark.parametrize("round_", range(ROUNDS // 2))
+async def test_channels_sharing_a_warehouse_never_oversell_it_or_pass_a_cap(clean_db, round_):
+    from oms.inventory import rules
+
+    # WEB and MARKET share WH1 (10 units). MARKET may sell at most 4 of them,
+    # whatever WEB does; each order asks for 2 units as two lines of 1.
+    await factories.shop(stock={("SKU-A", "WH1"): 10},
+                         channels={"WEB": ["WH1"], "MARKET": ["WH1"]})
+    await rules.set_allocation_rule(channel="MARKET", sku="SKU-A", cap_quantity=4,
+                                    cap_percent=None, buffer=None, actor="t")
+    results = await asyncio.gather(*[
+        factories.place([("SKU-A", 1), ("SKU-A", 1)], email=f"b{i}@example.com",
+                        channel="MARKET" if i % 2 else "WEB") for i in range(24)],
+        return_exceptions=True)
+    placed = [r for r in results if isinstance(r, Order)]
+    for exc in results:
+        if not isinstance(exc, Order):
+            assert isinstance(exc, DomainError), repr(exc)
+            assert exc.code in (ErrorCode.OUT_OF_STOCK, ErrorCode.CONFLICT), repr(exc)
+    assert len(placed) == 5  # 10 units, 2 per order: the warehouse is sold out exactly
+    assert await _levels() == [("SKU-A", "WH1", 10, 10)]
+    # A fixed cap limits what MARKET is shown, not what it sold before: with 2
+    # per order and 4 shown it can take every order while stock lasts, never
+    # one that needs more than it is shown.
+    assert all(r.quantity == 2 for r in await Reservation.all())
+    await _assert_books_balance()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import Enum
 
 import strawberry
@@ -16,7 +17,8 @@ from oms.orders import queries, service
 from oms.orders.models import Order
 from oms.orders.queries import OrderFilter
 
-from .types import OrderConnection, OrderEdge, OrderSourceEnum, OrderStatus, OrderType
+from .types import (OrderConnection, OrderEdge, OrderSourceEnum, OrderStatus, OrderType,
+                    PaymentStatus, RiskCodeEnum)
 
 
 @strawberry.enum
@@ -41,6 +43,9 @@ class OrderFilterInput:
     placed_from: datetime | None = None
     placed_to: datetime | None = None
     search: str | None = None
+    hold_reason: RiskCodeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Orders held for this risk reason (with status ON_HOLD: "
+                                  "the holds list).")
 
 
 @strawberry.input
@@ -60,6 +65,10 @@ class CustomerInput:
 class OrderLineInput:
     sku: str
     quantity: int
+    unit_price: Decimal | None = strawberry.field(
+        default=None, description="Staff only: a price other than the channel's; needs "
+                                  "priceOverrideReason.")
+    price_override_reason: str | None = None
 
 
 @strawberry.input
@@ -72,6 +81,13 @@ class DeliveryWindowInput:
 class PaymentInput:
     gateway: str
     token: str | None = None
+    reference: str | None = strawberry.field(
+        default=None, description="The payment's id where it was taken (a storefront's PSP, "
+                                  "a marketplace).")
+    status: PaymentStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="AUTHORIZED or CAPTURED when the money was already taken "
+                                  "elsewhere (needs reference). Web orders with an authorised "
+                                  "payment are confirmed at once.")
 
 
 @strawberry.input
@@ -87,6 +103,8 @@ class OrderPlaceInput:
     external_reference: str | None = None
     idempotency_key: str | None = None
     payment: PaymentInput | None = None
+    ship_after: datetime | None = strawberry.field(
+        default=None, description="Not to be routed (picked, shipped) before this time.")
 
 
 @strawberry.type
@@ -112,7 +130,8 @@ async def orders_connection(info: Info, *, customer_id: int | None = None,
         wanted_customer = own if wanted_customer in (None, own) else -1
     query = OrderFilter(statuses=[s.value for s in f.status] if f.status else None,
                         channel=f.channel, customer_id=wanted_customer,
-                        placed_from=f.placed_from, placed_to=f.placed_to, search=f.search)
+                        placed_from=f.placed_from, placed_to=f.placed_to, search=f.search,
+                        hold_reason=f.hold_reason.value if f.hold_reason else None)
     ob = order_by or OrderOrderBy()
     limit = page_size(first)
     try:
@@ -169,6 +188,13 @@ class OrderQuery:
                                        after=after)
 
 
+def _payment(p: PaymentInput | None) -> dict | None:
+    if p is None:
+        return None
+    return {"gateway": p.gateway, "token": p.token, "reference": p.reference,
+            "status": p.status.value if p.status else None}
+
+
 def _order_id(id: strawberry.ID) -> int:
     # An id of the wrong type is as unknown as a missing order.
     return ids.decode("Order", id) or 0
@@ -189,15 +215,16 @@ class OrderMutation:
             channel=input.channel, source=input.source.value,
             customer=service.CustomerInput(email=input.customer.email, name=input.customer.name,
                                            phone=input.customer.phone),
-            lines=[service.LineInput(sku=ln.sku, quantity=ln.quantity) for ln in input.lines],
+            lines=[service.LineInput(sku=ln.sku, quantity=ln.quantity, unit_price=ln.unit_price,
+                                     price_override_reason=ln.price_override_reason)
+                   for ln in input.lines],
             shipping_address=input.shipping_address.to_dict(),
             shipping_method=input.shipping_method,
             delivery_earliest=window.earliest if window else None,
             delivery_latest=window.latest if window else None,
             instructions=input.instructions, external_reference=input.external_reference,
             idempotency_key=input.idempotency_key,
-            payment={"gateway": input.payment.gateway, "token": input.payment.token}
-            if input.payment else None)
+            payment=_payment(input.payment), ship_after=input.ship_after)
         placed, errors = await attempt(lambda: service.place(cmd, actor=actor.label))
         if placed is None:
             return OrderPayload(order=None, user_errors=errors)

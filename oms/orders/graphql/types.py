@@ -11,7 +11,7 @@ from oms.events.record import EventRecord
 from oms.graphql.common import Address, Money
 from oms.graphql.context import Info
 from oms.graphql.pagination import PageInfo
-from oms.orders import lifecycle, models, queries, sources
+from oms.orders import lifecycle, models, queries, risk, sources
 from oms.orders.queries import OrderFilter
 from oms.orders.numbers import format_number
 
@@ -24,6 +24,7 @@ OrderStatus = strawberry.enum(lifecycle.OrderStatus, name="OrderStatus")
 
 OrderSourceEnum = strawberry.enum(sources.OrderSource, name="OrderSource")
 PaymentStatus = strawberry.enum(sources.PaymentStatus, name="PaymentStatus")
+RiskCodeEnum = strawberry.enum(risk.RiskCode, name="RiskCode")
 
 
 @strawberry.type
@@ -93,6 +94,18 @@ class OrderLineType:
     @strawberry.field
     def total(self) -> Money:
         return Money(amount=self.m.total, currency=self.currency)
+
+    @strawberry.field(description="The channel's list price, when this line was priced "
+                                  "away from it (see priceOverrideReason).")
+    def list_price(self) -> Money | None:
+        if self.m.list_price is None:
+            return None
+        return Money(amount=self.m.list_price, currency=self.currency)
+
+    @strawberry.field(description="Why staff (or an import) priced this line away from the "
+                                  "channel's price list.")
+    def price_override_reason(self) -> str | None:
+        return self.m.price_override_reason
 
     @strawberry.field
     def quantity_shipped(self) -> int:
@@ -164,6 +177,34 @@ class OrderType:
     @strawberry.field
     def external_reference(self) -> str | None:
         return self.m.external_reference
+
+    @strawberry.field(description="Why capture put the order ON_HOLD: risk reason codes. "
+                                  "Cleared when the hold is released.")
+    def hold_reasons(self) -> list[RiskCodeEnum]:  # type: ignore[valid-type]
+        return [RiskCodeEnum(c) for c in self.m.hold_reasons or []]
+
+    @strawberry.field(description="End of the day the order must leave the warehouse by, "
+                                  "from the channel's shipping method.")
+    def ship_by(self) -> datetime | None:
+        return self.m.ship_by
+
+    @strawberry.field(description="End of the day the customer is promised delivery by.")
+    def promised_delivery(self) -> datetime | None:
+        return self.m.promised_delivery
+
+    @strawberry.field(description="A confirmed order is routed to its locations at this "
+                                  "time (its ship-after date); null once routed.")
+    def route_after(self) -> datetime | None:
+        return self.m.route_after
+
+    @strawberry.field(description="An unconfirmed order is cancelled, and its stock "
+                                  "released, at this time unless confirmed before.")
+    def expires_at(self) -> datetime | None:
+        return self.m.expires_at
+
+    @strawberry.field(description="The payment's reference at the gateway or marketplace.")
+    def payment_reference(self) -> str | None:
+        return self.m.payment_reference
 
     @strawberry.field
     def subtotal(self) -> Money:

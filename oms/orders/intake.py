@@ -1,0 +1,187 @@
+"""What an order placement asks for, and everything about it that can be
+checked without the database: all mistakes are reported at once."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from oms.core import validation as v
+from oms.core.clock import now
+from oms.core.errors import DomainError, Invalid, ValidationErrors
+
+from .sources import OrderSource, PaymentStatus
+
+MAX_TOTAL = Decimal("1e12")  # the money columns hold 12 digits before the point
+SOURCES = tuple(s.value for s in OrderSource)
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    # Staff (or an import) may price a line away from the channel's price
+    # list, only with a reason: both are kept on the line next to the list price.
+    unit_price: Decimal | None = None
+    price_override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerInput:
+    email: str
+    name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    channel: str
+    source: str
+    customer: CustomerInput
+    lines: list[LineInput]
+    shipping_address: dict[str, Any]
+    shipping_method: str | None = None
+    delivery_earliest: datetime | None = None
+    delivery_latest: datetime | None = None
+    instructions: str | None = None
+    external_reference: str | None = None
+    idempotency_key: str | None = None
+    # {"gateway", "token"} or, for money already taken by the storefront or
+    # marketplace, {"gateway", "reference", "status": AUTHORIZED|CAPTURED}.
+    payment: dict[str, Any] | None = field(default=None)
+    # Not to be routed (picked, shipped) before this time.
+    ship_after: datetime | None = None
+    # Imports only: when the order was placed in the system it comes from,
+    # and whether it was already shipped and paid there (recorded as
+    # COMPLETED, taking no stock here).
+    placed_at: datetime | None = None
+    fulfilled_elsewhere: bool = False
+
+    def fingerprint(self) -> str:
+        """What makes two requests with one idempotency key 'the same'."""
+        d = asdict(self)
+        d.pop("idempotency_key")
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Checked:
+    email: str
+    name: str | None
+    phone: str | None
+    address: dict[str, Any]
+    lines: list[LineInput]
+    payment_status: str = PaymentStatus.PENDING.value
+    payment_reference: str | None = None
+
+    @property
+    def payment_authorized(self) -> bool:
+        return self.payment_status in PAID
+
+
+PAID = (PaymentStatus.AUTHORIZED.value, PaymentStatus.CAPTURED.value)
+# How far ahead of our clock an imported placedAt may be (clocks drift).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check(inp: PlaceOrder) -> Checked:
+    """Everything that can be verified without the database; all mistakes at once."""
+    errors: list[DomainError] = []
+
+    def attempt(fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except DomainError as exc:
+            errors.append(exc)
+            return None
+
+    if inp.source not in SOURCES:
+        errors.append(Invalid(f"unknown source {inp.source}", field="source"))
+    email = attempt(v.email, inp.customer.email, ["customer", "email"])
+    name = attempt(v.text, inp.customer.name, "name", required=False)
+    address = attempt(v.address, inp.shipping_address, "shippingAddress")
+    phone = attempt(v.phone, inp.customer.phone, ["customer", "phone"],
+                    (address or {}).get("country"))
+    if not inp.lines:
+        errors.append(Invalid("an order needs at least one line", field="lines"))
+    if len(inp.lines) > 200:
+        errors.append(Invalid("an order has at most 200 lines", field="lines"))
+    for i, line in enumerate(inp.lines):
+        attempt(v.quantity, line.quantity, ["lines", str(i), "quantity"])
+        if not line.sku:
+            errors.append(Invalid("sku is required", field=["lines", str(i), "sku"]))
+        attempt(_check_price_override, line, ["lines", str(i)])
+    for value, path in ((inp.ship_after, "shipAfter"), (inp.placed_at, "placedAt"),
+                        (inp.delivery_earliest, ["deliveryWindow", "earliest"]),
+                        (inp.delivery_latest, ["deliveryWindow", "latest"])):
+        if value is not None and value.utcoffset() is None:
+            errors.append(Invalid("a date and time with a time zone is required", field=path))
+    if inp.placed_at is not None:
+        if inp.source != OrderSource.IMPORT.value:
+            errors.append(Invalid("placedAt is only for imported orders (source IMPORT)",
+                                  field="placedAt"))
+        elif inp.placed_at.utcoffset() is not None and inp.placed_at > now() + CLOCK_SKEW:
+            errors.append(Invalid("placedAt is in the future", field="placedAt"))
+    payment = attempt(_check_payment, inp.payment, inp.fulfilled_elsewhere)
+    if inp.delivery_earliest and inp.delivery_latest and inp.delivery_latest < inp.delivery_earliest:
+        errors.append(Invalid("delivery window ends before it starts", field="deliveryWindow"))
+    attempt(v.text, inp.instructions, "instructions", required=False, max_len=2000)
+    attempt(v.text, inp.shipping_method, "shippingMethod", required=False, max_len=64)
+    attempt(v.text, inp.external_reference, "externalReference", required=False, max_len=128)
+    if inp.idempotency_key is not None and not (0 < len(inp.idempotency_key) <= 128):
+        errors.append(Invalid("idempotencyKey must be 1-128 characters", field="idempotencyKey"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ValidationErrors(errors)
+    status, reference = payment
+    return Checked(email=email, name=name, phone=phone, address=address, lines=inp.lines,
+                    payment_status=status, payment_reference=reference)
+
+
+def _check_price_override(line: LineInput, path: list[str]) -> None:
+    if line.unit_price is None:
+        if line.price_override_reason is not None:
+            raise Invalid("priceOverrideReason goes with a unitPrice",
+                          field=[*path, "priceOverrideReason"])
+        return
+    price = line.unit_price
+    if not isinstance(price, Decimal) or not price.is_finite() or price < 0 \
+            or price >= MAX_TOTAL or price != price.quantize(Decimal("0.01")):
+        raise Invalid("unitPrice must be an amount from 0 with at most 2 decimals",
+                      field=[*path, "unitPrice"])
+    if not (line.price_override_reason or "").strip():
+        raise Invalid("a price other than the channel's needs a priceOverrideReason",
+                      field=[*path, "priceOverrideReason"])
+    _text(line.price_override_reason, [*path, "priceOverrideReason"], max_len=500)
+
+
+def _text(value: Any, path: list[str], **kw: Any) -> str | None:
+    """validation.text for a field inside an input, naming its whole path."""
+    if value is not None and not isinstance(value, str):
+        raise Invalid(f"{path[-1]} must be text", field=path)
+    try:
+        return v.text(value, path[-1], **kw)
+    except Invalid as exc:
+        raise Invalid(exc.message, field=path) from None
+
+
+def _check_payment(payment: dict[str, Any] | None, fulfilled: bool) -> tuple[str, str | None]:
+    """(payment status, reference): PENDING unless the caller reports money
+    already authorised or captured elsewhere, which needs its reference."""
+    if payment is None:
+        return (PaymentStatus.CAPTURED.value if fulfilled else PaymentStatus.PENDING.value), None
+    _text(payment.get("gateway"), ["payment", "gateway"], max_len=64)
+    reference = _text(payment.get("reference"), ["payment", "reference"], required=False)
+    status = payment.get("status")
+    if status is None:
+        return (PaymentStatus.CAPTURED.value if fulfilled else PaymentStatus.PENDING.value), \
+            reference
+    if status not in PAID:
+        raise Invalid(f"payment status must be one of {', '.join(PAID)}",
+                      field=["payment", "status"])
+    if reference is None:
+        raise Invalid("a payment taken elsewhere needs its reference",
+                      field=["payment", "reference"])
+    return status, reference
