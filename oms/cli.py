@@ -102,6 +102,158 @@ def export_schema(output: Path = typer.Option(Path("schema.graphql"), "-o", "--o
     typer.echo(f"wrote {output}")
 
 
+@cli.command("export-availability")
+def export_availability(
+        channel: str = typer.Option(..., "--channel", help="The channel's code."),
+        format: str = typer.Option("json", "--format", help="csv or json."),
+        output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                              help="File to write (default: standard output)."),
+) -> None:
+    """Write a channel's availability feed: every SKU with what the channel may
+    sell (its allocation rule applied), reserved and pooled units. The same
+    feed as GraphQL's availabilityFeed, read in keyset pages."""
+    import os
+    import sys
+
+    from tortoise import Tortoise
+
+    from oms import db
+    from oms.core.errors import NotFound
+    from oms.inventory import feed
+
+    if format.lower() not in ("csv", "json"):
+        typer.echo(f"--format must be csv or json, not {format}", err=True)
+        raise typer.Exit(2)
+    fmt = feed.FeedFormat(format.upper())
+
+    async def run(database_url: str) -> int:
+        await Tortoise.init(config=db.tortoise_config(database_url, pool_size=2))
+        try:
+            try:
+                stream = await feed.open_feed(channel=channel, format=fmt)
+            except NotFound as exc:
+                typer.echo(f"error: {exc.message}", err=True)
+                return 2
+            if output is None:
+                count = await feed.write_feed(stream, sys.stdout)
+                sys.stdout.flush()
+            else:
+                # Written aside and renamed: a failed export never leaves half a feed.
+                partial = output.with_name(output.name + ".partial")
+                try:
+                    with partial.open("w", encoding="utf-8", newline="") as out:
+                        count = await feed.write_feed(stream, out)
+                    os.replace(partial, output)
+                finally:
+                    partial.unlink(missing_ok=True)
+            typer.echo(f"{count} SKU(s) of {stream.channel} exported"
+                       + (f" to {output}" if output is not None else ""), err=True)
+            return 0
+        finally:
+            await Tortoise.close_connections()
+
+    code = asyncio.run(run(_settings().database_url))
+    if code:
+        raise typer.Exit(code)
+
+
+@cli.command("import-orders")
+def import_orders(
+        file: Path = typer.Argument(..., help="Orders as CSV (one row per order line) or "
+                                              "JSON lines (one order per line)."),
+        channel: str = typer.Option(..., "--channel", help="The channel's code."),
+        mode: str = typer.Option("reserve", "--mode",
+                                 help="reserve: place and reserve stock; fulfilled: record "
+                                      "orders already fulfilled elsewhere (no stock moves)."),
+        format: Optional[str] = typer.Option(None, "--format",
+                                             help="csv or jsonl (default: from the extension)."),
+        report: Optional[Path] = typer.Option(None, "--report",
+                                              help="Per-order report to write: .csv or .json."),
+        concurrency: Optional[int] = typer.Option(
+            None, min=1, max=32, help="Orders placed at once (default 8 on PostgreSQL, "
+                                      "1 on SQLite).")) -> None:
+    """Import orders, idempotent by externalReference: a second run skips what
+    the first imported. Exit 0 when every order was created or skipped, 1 when
+    some failed (see --report), 2 for an unusable file or an unknown channel."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from tortoise import Tortoise
+
+    from oms import db
+    from oms.catalog import service as catalog
+    from oms.core.errors import DomainError
+    from oms.migrate import upgrade_sync
+    from oms.orders import imports
+
+    def refuse(message: str) -> typer.Exit:
+        typer.echo(f"error: {message}", err=True)
+        return typer.Exit(2)
+
+    if mode.lower() not in [m.value for m in imports.ImportMode]:
+        raise refuse(f"--mode must be reserve or fulfilled, not {mode}")
+    if format is not None and format.lower() not in [f.value for f in imports.ImportFormat]:
+        raise refuse(f"--format must be csv or jsonl, not {format}")
+    try:
+        orders = imports.read_path(file, imports.ImportFormat(format.lower())
+                                   if format else None)
+        if report is not None:
+            imports.Report(report)  # refuses a report name it cannot write, before importing
+    except imports.ImportFileError as exc:
+        raise refuse(str(exc)) from None
+    s = _settings()
+    upgrade_sync(s.database_url)
+    workers = concurrency or (8 if s.database_url.startswith("postgres") else 1)
+    console = Console(stderr=True)
+    failures: list[imports.ImportResult] = []
+
+    async def run() -> imports.Summary:
+        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=workers + 2))
+        try:
+            await catalog.get_channel(channel)  # before the progress bar shows
+            with Progress(TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("orders  {task.fields[counts]}"), TimeElapsedColumn(),
+                          TimeRemainingColumn(), console=console) as bar:
+                task = bar.add_task("import", total=orders.orders, counts="")
+
+                def advance(result: imports.ImportResult, totals: imports.Summary) -> None:
+                    if result.status is imports.ImportStatus.FAILED and len(failures) < 20:
+                        failures.append(result)
+                    bar.update(task, completed=totals.done, counts=(
+                        f"{totals.created} created, {totals.skipped} skipped, "
+                        f"{totals.failed} failed"))
+
+                return await imports.import_file(
+                    orders, channel=channel, mode=imports.ImportMode(mode.lower()),
+                    actor="cli:import-orders", report=report, concurrency=workers,
+                    on_result=advance)
+        finally:
+            await Tortoise.close_connections()
+
+    started = time.perf_counter()
+    try:
+        summary = asyncio.run(run())
+    except (DomainError, imports.ImportFileError) as exc:  # unknown channel, unwritable report
+        raise refuse(getattr(exc, "message", str(exc))) from None
+    for r in failures:
+        for e in r.errors:
+            where = f"line {e.line or r.line_numbers[0]}"
+            typer.echo(f"FAILED {where} ({r.external_reference or 'no externalReference'}): "
+                       f"{e.code.value} {'.'.join(e.field or [])}: {e.message}", err=True)
+    if summary.failed > len(failures):
+        typer.echo(f"... and {summary.failed - len(failures)} more failed order(s)"
+                   + (f": see {report}" if report else "; --report FILE lists them all"), err=True)
+    typer.echo(f"{file.name} into {channel} ({mode.lower()}): {summary.created} created, "
+               f"{summary.skipped} skipped, {summary.failed} failed "
+               f"({summary.orders} orders, {summary.rows} rows, "
+               f"{time.perf_counter() - started:.1f} s)"
+               + (f"; report in {report}" if report else ""))
+    if summary.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     cli()
 

@@ -11,18 +11,23 @@ from strawberry.tools import merge_types
 from oms.catalog.graphql.schema import CatalogMutation, CatalogQuery
 from oms.customers.graphql.schema import CustomerQuery
 from oms.fulfillment.graphql.schema import FulfillmentMutation, FulfillmentQuery
+from oms.inventory.graphql.rules import AllocationRuleMutation, AllocationRuleQuery
 from oms.inventory.graphql.schema import InventoryMutation, InventoryQuery
 from oms.inventory.graphql.subscriptions import InventorySubscription
+from oms.orders.graphql.imports import OrderImportMutation
 from oms.orders.graphql.schema import OrderMutation, OrderQuery
+from oms.orders.graphql.settings import ChannelSettingsMutation, ChannelSettingsQuery
 from oms.orders.graphql.subscriptions import OrderSubscription
 
 from . import inputs, leakfix
 from .errors import should_mask
+from .nul import RefuseNul
 from .transport import SubscriptionsOverWebSocketOnly
 
 Query = merge_types("Query", (OrderQuery, CustomerQuery, FulfillmentQuery, InventoryQuery,
-                              CatalogQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, OrderMutation,
+                              AllocationRuleQuery, CatalogQuery, ChannelSettingsQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AllocationRuleMutation,
+                                    OrderMutation, OrderImportMutation, ChannelSettingsMutation,
                                     FulfillmentMutation))
 Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription))
 
@@ -49,6 +54,7 @@ def build_schema(*, max_depth: int = 12, max_aliases: int = 30, max_tokens: int 
         # graphql-core re-parses and re-validates every document otherwise (~1 ms each).
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        RefuseNul,
         SubscriptionsOverWebSocketOnly,
     ]
     if not introspection:

@@ -52,6 +52,21 @@ OPERATING_MUTATIONS = {
     "shipmentTrackingRecord": (TRACKING, {"i": {"shipmentId": SHIPMENT_ID,
                                                 "status": "IN_TRANSIT"}}),
 }
+SETUP_MUTATIONS["channelSettingsUpdate"] = (
+    """mutation($c: String!, $i: ChannelSettingsInput!) { channelSettingsUpdate(
+         channel: $c, input: $i) { userErrors { code } } }""",
+    {"c": "WEB", "i": {"reservationTtlMinutes": 60}})
+OPERATING_MUTATIONS.update({
+    "channelAllocationRuleSet": (
+        """mutation($c: String!) { channelAllocationRuleSet(channel: $c, sku: "SKU-A",
+             capQuantity: 2) { userErrors { code } } }""", {"c": "WEB"}),
+    "channelAllocationRuleRemove": (
+        """mutation($c: String!) { channelAllocationRuleRemove(channel: $c, sku: "SKU-A") {
+             userErrors { code } } }""", {"c": "WEB"}),
+    "orderImport": (
+        """mutation($c: String!, $x: String!) { orderImport(channel: $c, format: JSONL,
+             content: $x) { userErrors { code } } }""", {"c": "WEB", "x": "{}"}),
+})
 ALL_MUTATIONS = {**SETUP_MUTATIONS, **OPERATING_MUTATIONS}
 
 
