@@ -279,7 +279,8 @@ async def main() -> int:
         pages = len(lat)
         server_ms = cpu_delta(cpu0, cpu1) * 1000 / pages
 
-    banner("channelInventory(first: 100)")
+    banner("summary")
+    print("channelInventory(first: 100)")
     print(f"  SQL per page (in-process, at the asyncpg driver, with totalCount): "
           f"{len(counted.data_statements)} queries")
     print(counted.report())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the three OMS benchmarks one after another (about 5-6 minutes in all).
+# Run the OMS benchmarks one after another (about 8-9 minutes in all).
 # Each starts its own PostgreSQL database, Redis stream and `oms serve`
 # processes, and cleans them up. Logs go to $BENCH_OUT (default /tmp/oms-bench).
 #
@@ -16,10 +16,14 @@ if [[ -n "${QUICK:-}" ]]; then
   THROUGHPUT_ARGS=(--duration 8 --warmup 2)
   FANOUT_ARGS=(--sockets 300 --duration 15 --warmup 3)
   PAGE_ARGS=(--orders 300 --requests 60)
+  CHANNEL_ARGS=(--skus 2000 --rounds 1 --feeds 3)
+  IMPORT_ARGS=(--rows 2000)
 else
   THROUGHPUT_ARGS=()
   FANOUT_ARGS=()
   PAGE_ARGS=()
+  CHANNEL_ARGS=()
+  IMPORT_ARGS=()
 fi
 
 status=0
@@ -35,10 +39,12 @@ run() {
 run orders_throughput "${THROUGHPUT_ARGS[@]}"
 run subscriptions_fanout "${FANOUT_ARGS[@]}"
 run orders_page "${PAGE_ARGS[@]}"
+run channel_inventory "${CHANNEL_ARGS[@]}"
+run import_orders "${IMPORT_ARGS[@]}"
 
 echo
 echo "######## summaries (full logs in $OUT)"
-for name in orders_throughput subscriptions_fanout orders_page; do
+for name in orders_throughput subscriptions_fanout orders_page channel_inventory import_orders; do
   echo "--- $name"
   sed -n '/^summary$/,$p' "$OUT/$name.log" | tail -n +3
 done
