@@ -1,0 +1,71 @@
+"""The `manual` gateway, for orders paid by phone, email or on invoice: no
+card processor is involved, staff record what the customer paid.
+
+- authorize: APPROVED at once with a "manual-..." reference; nothing is
+  charged, it only fixes the amount that may later be marked as paid.
+- capture: marks (part of) the amount as paid when the money has arrived.
+- refund: records money sent back, up to what was marked as paid.
+- void: drops an authorisation nothing was marked as paid against.
+
+It obeys the same ledger rules as any gateway (idempotency keys, capture up
+to the authorisation, refund up to what was captured), so services treat it
+exactly like a card gateway. Its book is in memory until the payments tables
+hold it. Pure: no I/O.
+"""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from oms.core.errors import Invalid
+
+from . import gateway as gw
+from .gateway import GatewayResult
+from .ledger import Ledger, Payment
+
+
+def _new_reference(kind: str) -> str:
+    # Random, not a counter: references stay unique across processes and
+    # restarts, where they will be stored next to the order.
+    suffix = uuid.uuid4().hex[:20]
+    return f"manual-{suffix}" if kind == "pay" else f"manual-{kind}-{suffix}"
+
+
+class ManualGateway:
+    code = "manual"
+
+    def __init__(self) -> None:
+        self._ledger = Ledger(_new_reference)
+
+    def payment(self, reference: str) -> Payment:
+        return self._ledger.payment(reference)
+
+    async def authorize(self, *, amount: Decimal, currency: str, token: str | None,
+                        idempotency_key: str) -> GatewayResult:
+        key = gw.check_key(idempotency_key)
+        amount, currency = gw.check_amount(amount), gw.check_currency(currency)
+        # A card token here means the order meant to pay by card: refuse it
+        # rather than "approve" a payment no one will ever collect.
+        if token is not None:
+            raise Invalid("the manual gateway takes no card token", field=["payment", "token"])
+        return self._ledger.authorize(key=key, amount=amount, currency=currency, token=None)
+
+    async def capture(self, *, reference: str, amount: Decimal, currency: str,
+                      idempotency_key: str) -> GatewayResult:
+        key = gw.check_key(idempotency_key)
+        amount, currency = gw.check_amount(amount), gw.check_currency(currency)
+        return self._ledger.capture(key=key, reference=reference, amount=amount,
+                                    currency=currency)
+
+    async def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
+        return self._ledger.void(key=gw.check_key(idempotency_key), reference=reference)
+
+    async def refund(self, *, reference: str, amount: Decimal, currency: str,
+                     idempotency_key: str) -> GatewayResult:
+        key = gw.check_key(idempotency_key)
+        amount, currency = gw.check_amount(amount), gw.check_currency(currency)
+        return self._ledger.refund(key=key, reference=reference, amount=amount,
+                                   currency=currency)
+
+    async def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        return self._ledger.lookup(gw.check_key(idempotency_key))
