@@ -65,10 +65,17 @@ def reservation_steps(wants: "Iterable[tuple[int, str, int]]", locations: list[i
     every stock writer locks rows in. Duplicate lines of a SKU are summed first."""
     if not locations:
         raise OutOfStock("the channel has no stock locations", field="channel")
+    need, skus = need_of(wants)
+    chosen = plan(need, locations, available, skus)
+    return sorted((p, loc, q) for p, parts in chosen.items() for loc, q in parts)
+
+
+def need_of(wants: "Iterable[tuple[int, str, int]]") -> tuple[dict[int, int], dict[int, str]]:
+    """Units wanted per product (duplicate lines of a SKU summed) and each
+    product's SKU, from (product id, sku, quantity) lines."""
     need: dict[int, int] = {}
     skus: dict[int, str] = {}
     for product_id, sku, quantity in wants:
         need[product_id] = need.get(product_id, 0) + quantity
         skus[product_id] = sku
-    chosen = plan(need, locations, available, skus)
-    return sorted((p, loc, q) for p, parts in chosen.items() for loc, q in parts)
+    return need, skus

@@ -321,17 +321,14 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
         if not location_ids:
             raise OutOfStock("the channel has no stock locations", field="channel")
         figures, topics = await _lock_levels(uow.conn, sorted(skus), location_ids)
+        lines = [(w.product_id, w.sku, w.quantity) for w in wants]
+        available = {key: f.available for key, f in figures.items()}
         if rules:
             # The levels are locked (or SQLite's one writer holds), so the
             # channel's figure checked here is the one the write changes.
-            need: dict[int, int] = defaultdict(int)
-            for w in wants:
-                need[w.product_id] += w.quantity
-            channel_rules.enforce(need, {key: f.available for key, f in figures.items()},
-                                  location_ids, rules, skus)
-        steps = allocation.reservation_steps(
-            [(w.product_id, w.sku, w.quantity) for w in wants], location_ids,
-            {key: f.available for key, f in figures.items()})
+            channel_rules.enforce(allocation.need_of(lines)[0], available, location_ids, rules,
+                                  skus)
+        steps = allocation.reservation_steps(lines, location_ids, available)
         rows = await sql.fetch(
             uow.conn,
             "UPDATE stock_level SET reserved = reserved + v.column3, updated_at = CURRENT_TIMESTAMP"

@@ -214,17 +214,13 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
     levels = facts.levels
     checks: list[placement_sql.Check] = []
     steps: list[tuple[int, int, int]] = []
+    wants = [(ln.product_id, ln.sku, ln.quantity) for ln in priced.lines]
+    need, sku_of = allocation.need_of(wants)
     if outcome.reserve:
-        wants = [(ln.product_id, ln.sku, ln.quantity) for ln in priced.lines]
-        sku_of = {p: s for p, s, _q in wants}
-        need: dict[int, int] = {}
-        for p, _s, q in wants:
-            need[p] = need.get(p, 0) + q
         available = {key: f.available for key, f in levels.items()}
         ruled = channel_rules.enforce(need, available, facts.location_ids, facts.rules, sku_of)
         steps = allocation.reservation_steps(wants, facts.location_ids, available)
         checks = placement_sql.checks_for(steps, levels, ruled, facts.location_ids)
-    sku_of = {ln.product_id: ln.sku for ln in priced.lines}
     stock_events = stock_changed({(sku_of[p], loc) for p, loc, _q in steps}, facts.topics)
     # The write refuses if a level with a threshold moved since this read, so
     # a LowStock event decided here is the one the level really gets.
