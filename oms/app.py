@@ -20,7 +20,7 @@ from oms.events.broker import Broker, MemoryBroker
 from oms.events.hub import Hub
 from oms.graphql.schema import build_schema
 from oms.graphql.view import OmsGraphQL
-from oms.orders import sweeper
+from oms import workers
 from oms.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,7 @@ def create_app(settings: Settings) -> Starlette:
             await hub.start()
             runtime.install(broker.publish)
             state["hub"] = hub
-            sweeping = None
-            if settings.sweep_interval_seconds:
-                sweeping = asyncio.create_task(sweeper.run_forever(settings.sweep_interval_seconds))
+            loops = [asyncio.create_task(start()) for start in workers.background_loops(settings)]
             # What exists now lives as long as the process: keep it out of the
             # collector's scans, and collect young objects less often, so GC
             # pauses do not land in push latency (measured in bench/).
@@ -63,10 +61,11 @@ def create_app(settings: Settings) -> Starlette:
             try:
                 yield
             finally:
-                if sweeping is not None:
-                    sweeping.cancel()
+                for loop in loops:
+                    loop.cancel()
+                for loop in loops:
                     with contextlib.suppress(asyncio.CancelledError):
-                        await sweeping
+                        await loop
                 state["hub"] = None
                 runtime.install(None)
                 await hub.close()
@@ -81,6 +80,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
+        *workers.http_routes(settings),
     ], lifespan=lifespan)
 
 

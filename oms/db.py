@@ -11,6 +11,9 @@ MODEL_MODULES = [
     "oms.customers.models",
     "oms.orders.models",
     "oms.fulfillment.models",
+    "oms.handoff.models",
+    "oms.payments.models",
+    "oms.notifications.models",
 ]
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # How often the server expires lapsed reservations and routes orders
     # whose ship-after date has come (oms.orders.sweeper); 0 turns it off.
     sweep_interval_seconds: float = Field(default=30.0, ge=0)
+    # How often the durable event-log consumers (partner hand-off, payment
+    # captures, notifications; oms.workers) look for new events; 0 turns them off.
+    consumer_interval_seconds: float = Field(default=1.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

@@ -16,7 +16,10 @@ from oms.migrate import upgrade
 
 from . import backends
 
-TABLES = ["event_log", "stock_movement", "inbound_expectation", "reservation", "stock_level",
+TABLES = ["event_log", "event_consumer", "webhook_receipt", "carrier_sequence",
+          "receivable_entry", "payment_transaction", "payment", "notification",
+          "partner_delivery_attempt", "partner_delivery", "shipment_document",
+          "routing_decision", "stock_movement", "inbound_expectation", "reservation", "stock_level",
           "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
           "channel_allocation_rule", "product_price", "product", "channel_location",
           "shipping_method", "location", "channel"]

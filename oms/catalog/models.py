@@ -17,6 +17,9 @@ class Channel(Model):
     risk_policy = fields.JSONField(null=True)
     capture_overrides = fields.JSONField(null=True)
     reservation_ttl_minutes = fields.IntField(null=True)
+    # How confirmed orders are routed to locations (oms.fulfillment.routing);
+    # NULL is the default strategy.
+    routing_strategy = fields.JSONField(null=True)
 
     class Meta:
         table = "channel"
@@ -47,6 +50,12 @@ class Location(Model):
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=32)
     address = fields.JSONField(null=True)
+    # Shipments routed here per day at most (NULL: no limit).
+    daily_capacity = fields.IntField(null=True)
+    # Third-party logistics and drop-ship suppliers: where fulfilment requests
+    # are sent, and the shared secret that signs them (both ways).
+    endpoint_url = fields.CharField(max_length=500, null=True)
+    endpoint_secret = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

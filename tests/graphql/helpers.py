@@ -251,7 +251,11 @@ def order_pk(order: dict[str, Any]) -> int:
 
 # ---- "changes nothing": the whole database, before and after
 
-SNAPSHOT_TABLES = ["event_sequence", "event_log", "stock_movement", "inbound_expectation",
+SNAPSHOT_TABLES = ["event_sequence", "event_log", "event_consumer", "webhook_receipt",
+                   "carrier_sequence", "receivable_entry", "payment_transaction", "payment",
+                   "notification", "partner_delivery_attempt", "partner_delivery",
+                   "shipment_document", "routing_decision", "stock_movement",
+                   "inbound_expectation",
                    "reservation", "stock_level", "tracking_event", "shipment_line", "shipment",
                    "order_line", '"order"', "customer", "channel_allocation_rule",
                    "product_price", "product", "channel_location", "shipping_method",
