@@ -41,10 +41,13 @@ run subscriptions_fanout "${FANOUT_ARGS[@]}"
 run orders_page "${PAGE_ARGS[@]}"
 run channel_inventory "${CHANNEL_ARGS[@]}"
 run import_orders "${IMPORT_ARGS[@]}"
+run routing_decisions
+run labels
 
 echo
 echo "######## summaries (full logs in $OUT)"
-for name in orders_throughput subscriptions_fanout orders_page channel_inventory import_orders; do
+for name in orders_throughput subscriptions_fanout orders_page channel_inventory import_orders \
+            routing_decisions labels; do
   echo "--- $name"
   sed -n '/^summary$/,$p' "$OUT/$name.log" | tail -n +3
 done

@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     # How often the durable event-log consumers (partner hand-off, payment
     # captures, notifications; oms.workers) look for new events; 0 turns them off.
     consumer_interval_seconds: float = Field(default=1.0, ge=0)
+    # Customer emails (oms.notifications): smtp://[user:pass@]host[:port] or
+    # smtps://...; unset, notifications are only recorded on the order.
+    smtp_url: str | None = Field(default=None, repr=False)
+    smtp_from: str = "OMS <no-reply@localhost>"
+    # How often each server finishes payment calls left unanswered and sends
+    # failed emails again (oms.payments.recovery, oms.notifications); 0: off.
+    recovery_interval_seconds: float = Field(default=30.0, ge=0)
+    # How often each process sends due partner deliveries (oms.handoff.delivery;
+    # 0 turns it off), and the first retry's delay, doubled per failed attempt.
+    handoff_interval_seconds: float = Field(default=1.0, ge=0)
+    handoff_retry_base_seconds: float = Field(default=5.0, gt=0)
+    # Per carrier code, the secret its tracking webhook signs with
+    # (oms.fulfillment.http), e.g. OMS_CARRIER_WEBHOOK_SECRETS='{"oms-post": "..."}'.
+    # A carrier without one has no webhook.
+    carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
 
     @field_validator("database_url")
     @classmethod
@@ -50,6 +65,15 @@ class Settings(BaseSettings):
             return None
         if not v.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("OMS_REDIS_URL must be redis://... or rediss://...")
+        return v
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not v.startswith(("smtp://", "smtps://")):
+            raise ValueError("OMS_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://...")
         return v
 
     def resolved_jwt_secret(self) -> str:

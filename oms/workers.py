@@ -12,7 +12,11 @@ from oms.settings import Settings
 
 def event_consumers() -> list[Consumer]:
     """Every durable consumer of the event log (oms.events.consumers)."""
-    return []
+    from oms.handoff import consumer as handoff
+    from oms.notifications import consumer as notifications
+    from oms.payments import consumer as payments
+
+    return [handoff.consumer(), payments.consumer(), notifications.consumer()]
 
 
 def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:
@@ -23,6 +27,19 @@ def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:
     loops: list[Callable[[], Awaitable[None]]] = []
     if settings.sweep_interval_seconds:
         loops.append(lambda: sweeper.run_forever(settings.sweep_interval_seconds))
+    if settings.handoff_interval_seconds:
+        from oms.handoff import delivery
+
+        policy = delivery.SendPolicy(base_delay_seconds=settings.handoff_retry_base_seconds)
+        loops.append(lambda: delivery.run_forever(settings.handoff_interval_seconds, policy))
+    if settings.recovery_interval_seconds:
+        from oms.notifications import consumer as notifications
+        from oms.payments import recovery
+
+        loops.append(lambda: recovery.run_forever(settings.recovery_interval_seconds))
+        if settings.smtp_url:
+            loops.append(lambda: notifications.retry_forever(
+                settings, settings.recovery_interval_seconds))
     if settings.consumer_interval_seconds and event_consumers():
         loops.append(lambda: consumers.run_forever(event_consumers(),
                                                    settings.consumer_interval_seconds))
@@ -31,4 +48,7 @@ def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:
 
 def http_routes(settings: Settings) -> list[BaseRoute]:
     """Routes beside /graphql and /healthz (documents, inbound webhooks)."""
-    return []
+    from oms.fulfillment import http as fulfillment_http
+    from oms.handoff import http as handoff_http
+
+    return [*fulfillment_http.routes(settings), *handoff_http.routes()]

@@ -17,7 +17,8 @@ from oms.migrate import upgrade
 from . import backends
 
 TABLES = ["event_log", "event_consumer", "webhook_receipt", "carrier_sequence",
-          "receivable_entry", "payment_transaction", "payment", "notification",
+          "receivable_entry", "receivable_sequence", "payment_transaction", "payment",
+          "notification",
           "partner_delivery_attempt", "partner_delivery", "shipment_document",
           "routing_decision", "stock_movement", "inbound_expectation", "reservation", "stock_level",
           "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
@@ -85,11 +86,13 @@ async def hub(clean_db, broker):
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """Orders and shipments read the time as factories.T0."""
-    from oms.fulfillment import service as fulfillment
+    from oms.fulfillment import labels, service as fulfillment, tracking
     from oms.orders import intake, placement, service as orders
 
     from .factories import T0
 
+    monkeypatch.setattr(labels, "now", lambda: T0)
+    monkeypatch.setattr(tracking, "now", lambda: T0)
     monkeypatch.setattr(orders, "now", lambda: T0)
     monkeypatch.setattr(placement, "now", lambda: T0)
     monkeypatch.setattr(intake, "now", lambda: T0)

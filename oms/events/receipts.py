@@ -6,10 +6,14 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from oms.core.clock import now
-from oms.core.errors import Forbidden
+from oms.core.errors import Conflict
 from oms.core.uow import current_connection
 
 from .models import WebhookReceipt
+
+
+class Replayed(Conflict):
+    """The message id was already received from this source (HTTP 409)."""
 
 
 async def accept_once(source: str, message_id: str) -> None:
@@ -17,5 +21,5 @@ async def accept_once(source: str, message_id: str) -> None:
         await WebhookReceipt.create(source=source, message_id=message_id, received_at=now(),
                                     using_db=current_connection())
     except IntegrityError:
-        raise Forbidden("this message was already received (replayed)",
-                        field="messageId") from None
+        raise Replayed("this message was already received (replayed)",
+                       field="messageId") from None

@@ -5,13 +5,12 @@ one at a time and the order's status is derived from all of them."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from oms.catalog import service as catalog
 from oms.catalog.models import Product
-from oms.core import validation as v
 from oms.core.clock import now
-from oms.core.errors import Invalid, InvalidTransition, NotFound
+from oms.core.errors import InvalidTransition, NotFound
 from oms.core.uow import unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.inventory import allocation, service as inventory
@@ -19,9 +18,9 @@ from oms.orders import service as orders
 from oms.orders.lifecycle import OrderStatus
 from oms.orders.models import Order, OrderLine
 
-from . import events, lifecycle
+from . import events, lifecycle, tracking
 from .lifecycle import ShipmentAction, ShipmentStatus
-from .models import Shipment, ShipmentLine, TrackingEvent
+from .models import Shipment, ShipmentLine
 
 # Shipments of an order in these statuses may be worked on.
 FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
@@ -136,38 +135,27 @@ async def ship(shipment_id: int, *, actor: str | None = None) -> Shipment:
     return await _work_on(shipment_id, ShipmentAction.SHIP, actor=actor, shipped_at=now())
 
 
-MAX_CLOCK_SKEW = timedelta(minutes=10)
+# What a partner did in its own warehouse before it shipped (oms.handoff).
+_PARTNER_STEPS = {ShipmentStatus.PENDING: (ShipmentAction.PICK, ShipmentAction.PACK),
+                  ShipmentStatus.PICKING: (ShipmentAction.PACK,)}
 
 
-async def record_tracking(*, shipment_id: int | None = None, tracking_number: str | None = None,
-                          status: str, description: str | None = None,
-                          location: str | None = None, occurred_at: datetime | None = None,
+async def ship_by_partner(shipment_id: int, *, carrier: str, service: str | None,
+                          tracking_number: str, shipped_at: datetime | None = None,
                           actor: str | None = None) -> Shipment:
-    try:
-        tracking_status = ShipmentStatus(status)
-        action = lifecycle.TRACKING_ACTIONS[tracking_status]
-    except (ValueError, KeyError):
-        raise Invalid("status must be IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or EXCEPTION",
-                      field="status") from None
-    description = v.text(description, "description", required=False, max_len=500)
-    location = v.text(location, "location", required=False, max_len=200)
-    at = occurred_at or now()
-    if at.tzinfo is None:
-        raise Invalid("occurredAt needs a time zone", field="occurredAt")
-    if at > now() + MAX_CLOCK_SKEW:
-        raise Invalid("occurredAt is in the future", field="occurredAt")
-    if (shipment_id is None) == (tracking_number is None):
-        raise Invalid("give exactly one of shipmentId and trackingNumber", field="shipmentId")
-    if shipment_id is None:
-        found = await Shipment.filter(tracking_number=tracking_number).values_list("id", flat=True)
-        if not found:
-            raise NotFound("no shipment has this tracking number", field="trackingNumber")
-        shipment_id = found[0]
-    changes = {"delivered_at": at} if tracking_status is ShipmentStatus.DELIVERED else {}
+    """A 3PL or drop-ship supplier shipped it: the steps it skipped telling us
+    about are recorded on the way, stock leaves its location as with `ship`,
+    and the parcel keeps the partner's carrier and tracking number (texts
+    checked by the caller, oms.handoff.messages)."""
     async with unit_of_work():
-        shipment = await _work_on(shipment_id, action, actor=actor, description=description,
-                                  occurred_at=at, location=location, **changes)
-        await TrackingEvent.create(shipment_id=shipment.id, status=tracking_status.value,
-                                   description=description, location=location,
-                                   occurred_at=at, recorded_at=now())
-        return shipment
+        shipment = await get_shipment(shipment_id)
+        for action in _PARTNER_STEPS.get(ShipmentStatus(shipment.status), ()):
+            await _work_on(shipment_id, action, actor=actor)
+        return await _work_on(shipment_id, ShipmentAction.SHIP, actor=actor,
+                              shipped_at=shipped_at or now(), carrier=carrier,
+                              service=service, tracking_number=tracking_number)
+
+
+# Carrier scans live in oms.fulfillment.tracking (dedupe, out-of-order
+# arrivals); this name stays for the callers that know it.
+record_tracking = tracking.record_scan

@@ -15,7 +15,7 @@ from oms.catalog.models import Channel, ChannelLocation, Location, Product, Prod
 from oms.customers.models import Customer
 from oms.events import queries as event_queries
 from oms.events.record import EventRecord
-from oms.fulfillment.models import Shipment, ShipmentLine, TrackingEvent
+from oms.fulfillment.models import RoutingDecision, Shipment, ShipmentLine, TrackingEvent
 from oms.inventory import queries as inventory_queries
 from oms.orders.events import ORDER_STATUS_CHANGED
 from oms.orders.models import Order, OrderLine
@@ -97,11 +97,18 @@ class Loaders:
         "tracking_of_shipment": lambda: _grouped(TrackingEvent, "shipment_id",
                                                  ("occurred_at", "id")),
         "events_of_order": lambda: _order_events,
+        "routing_decisions_of_order": lambda: _grouped(RoutingDecision, "order_id",
+                                                       ("attempt",)),
         "price": lambda: _prices,
         "locations_of_channel": lambda: _channel_locations,
         "customer_stats": lambda: _customer_stats,
         "levels_of_sku": lambda: inventory_queries.levels_by_product,
         "channel_stock": lambda: inventory_queries.channel_stock,
+        "payments_of_order": lambda: _payment_loader("payments_of_orders"),
+        "transactions_of_payment": lambda: _payment_loader("transactions_of_payments"),
+        "receivables_of_order": lambda: _payment_loader("receivables_of_orders"),
+        "notifications_of_order": lambda: _notifications,
+        "attempts_of_delivery": lambda: _delivery_attempts,
     }
 
     def __getattr__(self, name: str) -> DataLoader:
@@ -129,13 +136,34 @@ class Loaders:
     lines_of_shipment: DataLoader
     tracking_of_shipment: DataLoader
     events_of_order: DataLoader
+    routing_decisions_of_order: DataLoader
     price: DataLoader
     locations_of_channel: DataLoader
     customer_stats: DataLoader
     levels_of_sku: DataLoader
     channel_stock: DataLoader
+    payments_of_order: DataLoader
+    transactions_of_payment: DataLoader
+    receivables_of_order: DataLoader
+    notifications_of_order: DataLoader
+    attempts_of_delivery: DataLoader
+
+
+async def _delivery_attempts(delivery_ids: list[int]) -> list[list[Any]]:
+    from oms.handoff import queries as handoff_queries
+    return await handoff_queries.attempts_of(delivery_ids)
 
 
 async def _customer_stats(customer_ids: list[int]) -> list[dict[str, Any]]:
     from oms.customers import queries as customer_queries
     return await customer_queries.stats(customer_ids)
+
+
+def _payment_loader(name: str) -> Callable[[list[int]], Awaitable[list[Any]]]:
+    from oms.payments import queries as payment_queries
+    return getattr(payment_queries, name)
+
+
+async def _notifications(order_ids: list[int]) -> list[list[Any]]:
+    from oms.notifications.models import Notification
+    return await _grouped(Notification, "order_id")(order_ids)

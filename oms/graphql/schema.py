@@ -10,7 +10,10 @@ from strawberry.tools import merge_types
 
 from oms.catalog.graphql.schema import CatalogMutation, CatalogQuery
 from oms.customers.graphql.schema import CustomerQuery
+from oms.fulfillment.graphql.labels import LabelMutation
+from oms.fulfillment.graphql.routing import RoutingMutation, RoutingQuery
 from oms.fulfillment.graphql.schema import FulfillmentMutation, FulfillmentQuery
+from oms.handoff.graphql.schema import HandoffMutation, HandoffQuery
 from oms.inventory.graphql.rules import AllocationRuleMutation, AllocationRuleQuery
 from oms.inventory.graphql.schema import InventoryMutation, InventoryQuery
 from oms.inventory.graphql.subscriptions import InventorySubscription
@@ -18,6 +21,7 @@ from oms.orders.graphql.imports import OrderImportMutation
 from oms.orders.graphql.schema import OrderMutation, OrderQuery
 from oms.orders.graphql.settings import ChannelSettingsMutation, ChannelSettingsQuery
 from oms.orders.graphql.subscriptions import OrderSubscription
+from oms.payments.graphql.schema import PaymentMutation
 
 from . import inputs, leakfix
 from .errors import should_mask
@@ -25,10 +29,12 @@ from .nul import RefuseNul
 from .transport import SubscriptionsOverWebSocketOnly
 
 Query = merge_types("Query", (OrderQuery, CustomerQuery, FulfillmentQuery, InventoryQuery,
-                              AllocationRuleQuery, CatalogQuery, ChannelSettingsQuery))
+                              AllocationRuleQuery, CatalogQuery, ChannelSettingsQuery,
+                              HandoffQuery, RoutingQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AllocationRuleMutation,
                                     OrderMutation, OrderImportMutation, ChannelSettingsMutation,
-                                    FulfillmentMutation))
+                                    FulfillmentMutation, LabelMutation, HandoffMutation,
+                                    PaymentMutation, RoutingMutation))
 Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription))
 
 

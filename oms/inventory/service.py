@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Callable, Mapping
 
 from oms.catalog import service as catalog
-from oms.catalog.models import Location
+from oms.catalog.models import Location, Product
 from oms.core import sql, validation as v
 from oms.core.errors import Invalid, NotFound, OutOfStock
 from oms.core.uow import UnitOfWork, unit_of_work
@@ -306,11 +306,18 @@ class Want:
     quantity: int
 
 
+# Given each (product, location)'s available units: [(product, location, qty)].
+Route = Callable[[Mapping[tuple[int, int], int]], list[tuple[int, int, int]]]
+
+
 async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
                   wants: list[Want], actor: str | None = None,
-                  rules: "Mapping[int | None, channel_rules.AllocationRule] | None" = None
-                  ) -> None:
+                  rules: "Mapping[int | None, channel_rules.AllocationRule] | None" = None,
+                  route: "Route | None" = None) -> None:
     """Reserve every unit an order wants in its channel, or raise OutOfStock.
+
+    `route` decides where the units come from, given the locked levels'
+    available units (oms.fulfillment.routing); by default allocation.plan.
 
     Raises ReservationRace when a level moved between reading and reserving;
     the order use case retries from scratch. (On PostgreSQL order placement
@@ -328,7 +335,8 @@ async def reserve(*, order_id: int, channel_id: int, location_ids: list[int],
             # channel's figure checked here is the one the write changes.
             channel_rules.enforce(allocation.need_of(lines)[0], available, location_ids, rules,
                                   skus)
-        steps = allocation.reservation_steps(lines, location_ids, available)
+        steps = (route(available) if route is not None
+                 else allocation.reservation_steps(lines, location_ids, available))
         rows = await sql.fetch(
             uow.conn,
             "UPDATE stock_level SET reserved = reserved + v.column3, updated_at = CURRENT_TIMESTAMP"
@@ -392,6 +400,46 @@ async def release(*, order_id: int, actor: str | None = None, reason: str | None
                             actor=actor) for c in changes])
 
 
+async def release_at(*, order_id: int, location_id: int, units: Mapping[int, int],
+                     actor: str | None = None, reason: str | None = None) -> None:
+    """Give back part of what an order holds at one location (product id ->
+    units), such as a shipment the location rejected."""
+    async with unit_of_work() as uow:
+        code = (await Location.filter(id=location_id).values_list("code", flat=True))[0]
+        skus = dict(await Product.filter(id__in=list(units)).values_list("id", "sku"))
+        changes = []
+        for product_id in sorted(units):  # the fixed row order
+            qty = int(units[product_id])
+            delta = Delta(reserved=-qty)
+            row = await ledger.change(uow.conn, product_id, location_id, delta,
+                                      guard="reserved >= ?", params=[qty])
+            if row is None:
+                raise Invalid(f"{skus[product_id]} is not reserved at {code}", field="id")
+            changes.append(ledger.Change.of(skus[product_id], code, row, delta))
+            await _take_reservations(order_id, product_id, location_id, qty, newest_first=True)
+        await _write(uow, changes, [
+            ledger.movement(c, kind="RELEASE", reference=f"order:{order_id}", reason=reason,
+                            actor=actor) for c in changes])
+
+
+async def _take_reservations(order_id: int, product_id: int, location_id: int, qty: int, *,
+                             newest_first: bool = False) -> None:
+    """Shrink or delete an order's reservation rows of one product at one
+    location by `qty` units (the level was already changed)."""
+    remaining = qty
+    for r in await Reservation.filter(order_id=order_id, product_id=product_id,
+                                      location_id=location_id
+                                      ).order_by("-id" if newest_first else "id"):
+        take = min(remaining, r.quantity)
+        if take == r.quantity:
+            await r.delete()
+        else:
+            await Reservation.filter(id=r.id).update(quantity=r.quantity - take)
+        remaining -= take
+        if not remaining:
+            break
+
+
 async def reservations_by_location(order_id: int) -> dict[int, dict[int, int]]:
     """location_id -> product_id -> reserved units, for routing."""
     out: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -417,17 +465,7 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
                 raise Invalid(f"{skus[product_id]} is not reserved at this location",
                               field="id")
             changes.append(ledger.Change.of(skus[product_id], codes[0], row, delta))
-            remaining = qty
-            for r in await Reservation.filter(order_id=order_id, product_id=product_id,
-                                              location_id=location_id).order_by("id"):
-                take = min(remaining, r.quantity)
-                if take == r.quantity:
-                    await r.delete()
-                else:
-                    await Reservation.filter(id=r.id).update(quantity=r.quantity - take)
-                remaining -= take
-                if not remaining:
-                    break
+            await _take_reservations(order_id, product_id, location_id, qty)
         await _write(uow, changes, [
             ledger.movement(c, kind="SALE", reference=f"order:{order_id}", actor=actor)
             for c in changes])

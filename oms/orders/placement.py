@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from tortoise.exceptions import IntegrityError
 
@@ -15,11 +15,12 @@ from oms.catalog import queries as catalog_queries
 from oms.catalog.models import Channel
 from oms.core import sql
 from oms.core.clock import now
-from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound
+from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, OutOfStock
 from oms.core.uow import current_connection, publish_after_commit, unit_of_work
 from oms.customers import service as customers
 from oms.customers.models import Customer
 from oms.events.record import EventRecord
+from oms.fulfillment import decisions, routing
 from oms.inventory import allocation, channel_rules, rules as allocation_rules, service as inventory
 from oms.inventory.levels import low_stock_event
 from oms.inventory.stock_events import stock_changed
@@ -200,7 +201,8 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
     skus = sorted({line.sku for line in checked.lines})
     facts = await placement_sql.read_facts(conn, inp.channel, skus, inp.idempotency_key,
                                            inp.external_reference, email=checked.email,
-                                           since=at - VELOCITY_WINDOW)
+                                           since=at - VELOCITY_WINDOW,
+                                           routed_since=decisions.day_start(at))
     if facts is None:
         raise NotFound(f"unknown channel {inp.channel}", field="channel")
     if facts.replay is not None:
@@ -216,10 +218,12 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
     steps: list[tuple[int, int, int]] = []
     wants = [(ln.product_id, ln.sku, ln.quantity) for ln in priced.lines]
     need, sku_of = allocation.need_of(wants)
+    decision: routing.Decision | None = None
     if outcome.reserve:
         available = {key: f.available for key, f in levels.items()}
         ruled = channel_rules.enforce(need, available, facts.location_ids, facts.rules, sku_of)
-        steps = allocation.reservation_steps(wants, facts.location_ids, available)
+        decision = _route(need, sku_of, facts.sites, facts.strategy, checked)(available)
+        steps = decision.steps
         checks = placement_sql.checks_for(steps, levels, ruled, facts.location_ids)
     stock_events = stock_changed({(sku_of[p], loc) for p, loc, _q in steps}, facts.topics)
     # The write refuses if a level with a threshold moved since this read, so
@@ -238,7 +242,11 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
                          at=at),
         lines=_shipped_if_done(priced, outcome), checks=checks, actor=actor,
         events=[*recorded, *order_events],
-        order_event_flags=[False] * len(recorded) + [True] * len(order_events))
+        order_event_flags=[False] * len(recorded) + [True] * len(order_events),
+        decision=None if decision is None else placement_sql.NewDecision(
+            strategy=facts.strategy.to_dict(), reasons=[r.to_dict() for r in decision.reasons],
+            location_ids=decision.locations,
+            location_codes=[facts.topics.code_of[loc] for loc in decision.locations]))
     order, customer = written.order, written.customer
     publish_after_commit([
         EventRecord.written(replace(e, order_id=order.id, customer_id=customer.id)
@@ -286,11 +294,19 @@ async def _place(inp: PlaceOrder, checked: Checked, fingerprint: str | None,
         await OrderLine.bulk_create([OrderLine(order_id=order.id, **ln.__dict__)
                                      for ln in _shipped_if_done(priced, outcome)])
         if outcome.reserve:
+            strategy = await decisions.strategy_of(found.id)
+            sites = await decisions.sites_of(found.id, at)
+            route = _route(*allocation.need_of(
+                (ln.product_id, ln.sku, ln.quantity) for ln in priced.lines),
+                sites, strategy, checked)
+            made: list[routing.Decision] = []
             await inventory.reserve(
                 order_id=order.id, channel_id=found.id, location_ids=list(found.location_ids),
                 actor=actor, wants=_wants(priced),
                 rules=await allocation_rules.rules_of(
-                    found.id, [products[s].product_id for s in skus]))
+                    found.id, [products[s].product_id for s in skus]),
+                route=lambda available: _steps_of(route(available), made))
+            await _record_decision(order.id, strategy, made[-1], sites, actor=actor, at=at)
         await customers.remember_address(customer, checked.address)
         for e in _order_events(outcome, channel=found.code, actor=actor):
             uow.record(replace(e, order_id=order.id, customer_id=customer.id))
@@ -299,18 +315,53 @@ async def _place(inp: PlaceOrder, checked: Checked, fingerprint: str | None,
         return Placement(order, None, customer)
 
 
+def _route(need: dict[int, int], sku_of: dict[int, str], sites: list[routing.Site],
+           strategy: routing.Strategy, checked: Checked
+           ) -> Callable[[Mapping[tuple[int, int], int]], routing.Decision]:
+    """The channel's routing strategy over the available units placement
+    sees; an order it cannot route is refused (OutOfStock), as ever."""
+    if not sites:
+        raise OutOfStock("the channel has no stock locations", field="channel")
+
+    def decide(available: Mapping[tuple[int, int], int]) -> routing.Decision:
+        decision = routing.decide(need, sites, available, sku_of, strategy=strategy,
+                                  country=checked.address.get("country"),
+                                  region=checked.address.get("region"))
+        decision.raise_if_short(sku_of)
+        return decision
+    return decide
+
+
+def _steps_of(decision: routing.Decision, made: list[routing.Decision]
+              ) -> list[tuple[int, int, int]]:
+    made.append(decision)
+    return decision.steps
+
+
+async def _record_decision(order_id: int, strategy: routing.Strategy,
+                           decision: routing.Decision, sites: list[routing.Site], *,
+                           actor: str | None, at: datetime) -> None:
+    lines = await OrderLine.filter(order_id=order_id).values_list("id", "product_id", "quantity")
+    await decisions.record(order_id=order_id, strategy=strategy, decision=decision,
+                           assigned=decisions.assignments(decision, lines,
+                                                          {s.id: s.code for s in sites}),
+                           outcome=decisions.ROUTED, actor=actor, at=at)
+
+
 async def route_if_unrouted(order_id: int, *, actor: str | None) -> list:
     """Route a CONFIRMED order that has no shipments yet, once: the order row
     is claimed by clearing its route_after in the same transaction, so two
     processes (placement and the sweeper, or two sweepers) never both route it."""
-    from oms.fulfillment import service as fulfillment
+    from oms.fulfillment import rejection, service as fulfillment
 
     async with unit_of_work():
         order = await Order.filter(id=order_id).select_for_update().first()
         if order is None or order.status != OrderStatus.CONFIRMED.value:
             return []
         if await fulfillment.has_shipments(order.id):
-            return []
+            # Routed before: only what a rejection left unrouted (a released
+            # NO_LOCATION_CAN_FILL hold comes back here), if anything.
+            return await rejection.route_remaining(order, actor=actor)
         if order.route_after is not None:
             await Order.filter(id=order.id).update(route_after=None)
         return await fulfillment.route_order(order, actor=actor)

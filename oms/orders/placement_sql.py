@@ -17,15 +17,19 @@ the caller plans again.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 
 from oms.catalog.models import Channel
 from oms.customers.models import Customer
+from oms.fulfillment.decisions import ROUTED_TODAY_SQL, site_of
+from oms.fulfillment.routing import DEFAULT, Site, Strategy, strategy_from_dict
 from oms.events.record import Event
 from oms.inventory.levels import AVAILABLE_SQL, Figures
 from oms.inventory.channel_rules import AllocationRule
@@ -35,12 +39,20 @@ from .capture import ChannelCapture, channel_capture, method_from_row
 
 from .models import Order
 
+log = logging.getLogger(__name__)
+
 # What a level can still promise; the same figure the inventory domain shows.
 _AVAILABLE = AVAILABLE_SQL.format(t="sl")
 
 _READ = """
 SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at, c.risk_policy,
-  c.capture_overrides, c.reservation_ttl_minutes,
+  c.capture_overrides, c.reservation_ttl_minutes, c.routing_strategy,
+  -- Routing's view of the channel's locations; today's load only where capped.
+  (SELECT coalesce(json_agg(json_build_array(l.id, l.code, l.kind, l.address, l.daily_capacity,
+                                             CASE WHEN l.daily_capacity IS NOT NULL
+                                             THEN {routed_today} END) ORDER BY cl.priority), '[]')
+     FROM channel_location cl JOIN location l ON l.id = cl.location_id
+     WHERE cl.channel_id = c.id) AS sites,
   (SELECT coalesce(json_agg(json_build_array(m.code, m.name, m.service_days, m.handling_days,
                                              m.cutoff, m.timezone) ORDER BY m.id), '[]')
      FROM shipping_method m WHERE m.channel_id = c.id) AS methods,
@@ -78,7 +90,7 @@ SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at, c.risk_policy,
   (SELECT o.id FROM "order" o WHERE $4::varchar IS NOT NULL AND o.channel_id = c.id
      AND o.external_reference = $4::varchar) AS same_reference
 FROM channel c WHERE c.code = $1
-"""
+""".replace("{routed_today}", ROUTED_TODAY_SQL.format(since="$7::timestamptz"))
 
 _ORDER_COLUMNS = (
     "channel_id, customer_id, source, status, held_from, payment_status, currency, subtotal,"
@@ -141,6 +153,33 @@ WITH checks AS (
   FROM ins, unnest($24::int[], $25::varchar[], $26::int[], $27::numeric[], $28::numeric[],
                    $49::int[], $50::numeric[], $51::varchar[])
        AS l(product_id, sku, quantity, unit_price, total, shipped, list_price, reason)
+  RETURNING id, product_id, quantity
+), line_span AS (
+  -- The routing decision's units per order line, spread as
+  -- oms.fulfillment.routing.assign_lines does: a product's lines by id take
+  -- from its locations by id (overlapping running totals).
+  SELECT id, product_id, sum(quantity) OVER w - quantity AS lo, sum(quantity) OVER w AS hi
+  FROM lines WINDOW w AS (PARTITION BY product_id ORDER BY id)
+), part_span AS (
+  SELECT product_id, location_id, sum(qty) OVER w - qty AS lo, sum(qty) OVER w AS hi
+  FROM steps WINDOW w AS (PARTITION BY product_id ORDER BY location_id)
+), assigned AS (
+  SELECT p.location_id, l.id AS line_id, least(l.hi, p.hi) - greatest(l.lo, p.lo) AS qty
+  FROM line_span l JOIN part_span p ON p.product_id = l.product_id
+  WHERE least(l.hi, p.hi) > greatest(l.lo, p.lo)
+), decision AS (
+  INSERT INTO routing_decision (order_id, attempt, strategy, assignments, reasons, outcome,
+                                actor, created_at)
+  SELECT ins.id, 1, $53::jsonb,
+    (SELECT coalesce(jsonb_agg(jsonb_build_object(
+       'locationId', c.loc, 'location', c.code,
+       'lines', (SELECT coalesce(jsonb_agg(jsonb_build_object('orderLineId', a.line_id,
+                                                              'quantity', a.qty)
+                                           ORDER BY a.line_id), '[]'::jsonb)
+                 FROM assigned a WHERE a.location_id = c.loc)) ORDER BY c.k), '[]'::jsonb)
+     FROM unnest($55::int[], $56::varchar[]) WITH ORDINALITY AS c(loc, code, k)),
+    $54::jsonb, 'ROUTED', $32, $23
+  FROM ins WHERE $52::bool
 ), holds AS (
   INSERT INTO reservation (order_id, channel_id, product_id, location_id, quantity, created_at)
   SELECT ins.id, $6, s.product_id, s.location_id, s.qty, $23 FROM ins, steps s
@@ -202,15 +241,19 @@ class Facts:
     settings: ChannelCapture
     rules: dict[int | None, AllocationRule]  # product id (None: channel-wide) -> rule
     velocity: int  # the email's orders in the risk window (0 when no rule needs it)
+    strategy: Strategy = DEFAULT  # the channel's routing strategy
+    sites: list[Site] = field(default_factory=list)  # its locations, priority order
 
 
 async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
                      idempotency_key: str | None, external_reference: str | None, *,
-                     email: str, since: datetime) -> Facts | None:
+                     email: str, since: datetime, routed_since: datetime) -> Facts | None:
     """None when the channel does not exist. `since` starts the window the
-    email's orders are counted in for the risk velocity rule."""
+    email's orders are counted in for the risk velocity rule; `routed_since`
+    the day locations' daily capacity counts over."""
     rows = await conn.execute_query_dict(_READ, [channel, skus, idempotency_key,
-                                                 external_reference, email, since])
+                                                 external_reference, email, since,
+                                                 routed_since])
     if not rows:
         return None
     r = rows[0]
@@ -240,7 +283,10 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
             methods=[method_from_row(*m) for m in json.loads(r["methods"])]),
         rules={product_id: AllocationRule(cap_quantity=cap, cap_percent=pct, buffer=buffer)
                for product_id, cap, pct, buffer in json.loads(r["rules"])},
-        velocity=r["velocity"] or 0)
+        velocity=r["velocity"] or 0,
+        strategy=strategy_from_dict(_json(r["routing_strategy"])),
+        sites=[site_of(loc_id, code, kind, _json(address), capacity, routed)
+               for loc_id, code, kind, address, capacity, routed in json.loads(r["sites"])])
 
 
 def _json(value: Any) -> Any:
@@ -327,6 +373,17 @@ def checks_for(steps: list[tuple[int, int, int]], levels: dict[tuple[int, int], 
 
 
 @dataclass(frozen=True)
+class NewDecision:
+    """The routing decision placement made (its assignments get the new
+    order lines' ids in the write)."""
+
+    strategy: dict[str, Any]
+    reasons: list[dict[str, Any]]
+    location_ids: list[int]  # in the order chosen
+    location_codes: list[str]
+
+
+@dataclass(frozen=True)
 class Written:
     order: Order
     customer: Customer
@@ -340,7 +397,8 @@ class PlanOutdated(Exception):
 async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone: str | None,
                 address_book_size: int, order: NewOrder, lines: list[NewLine],
                 checks: list[Check], actor: str | None,
-                events: list[Event], order_event_flags: list[bool]) -> Written:
+                events: list[Event], order_event_flags: list[bool],
+                decision: NewDecision | None = None) -> Written:
     """Write the placement; raise PlanOutdated when the stock moved under the plan.
 
     `checks` are the levels to lock (in lock order), what to take from each
@@ -371,8 +429,24 @@ async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone:
         o.payment_reference,
         [ln.quantity_shipped for ln in lines], [ln.list_price for ln in lines],
         [ln.price_override_reason for ln in lines],
+        decision is not None,
+        json.dumps(decision.strategy if decision else None),
+        json.dumps(decision.reasons if decision else None),
+        decision.location_ids if decision else [],
+        decision.location_codes if decision else [],
     ]
-    rows = await conn.execute_query_dict(_WRITE, params)
+    try:
+        rows = await conn.execute_query_dict(_WRITE, params)
+    except IntegrityError as exc:
+        # Under a rush of concurrent ships, cancels and placements on one
+        # level, PostgreSQL has been seen to reject the reservation with the
+        # level's own CHECK (reserved <= on_hand) instead of the statement's
+        # guard saying no: the constraint held, nothing was written (one
+        # statement, no transaction around it). Read again and re-plan.
+        if "stock_level" not in str(exc):
+            raise
+        log.warning("placement write refused by a stock_level check; planning again: %s", exc)
+        raise PlanOutdated() from exc
     r = rows[0]
     if not r["ok"]:
         raise PlanOutdated()

@@ -30,6 +30,8 @@ class RiskCode(str, Enum):
     VELOCITY = "VELOCITY"
     BLOCKED_EMAIL = "BLOCKED_EMAIL"
     BLOCKED_ADDRESS = "BLOCKED_ADDRESS"
+    # Not a risk rule: routing found no location for the order (a hold reason).
+    NO_LOCATION_CAN_FILL = "NO_LOCATION_CAN_FILL"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from oms.core.uow import unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.inventory import service as inventory
 
-from . import events, lifecycle, promises
+from . import events, lifecycle, promises, risk
 from .intake import CustomerInput, LineInput, PlaceOrder
 from .lifecycle import OrderAction, OrderStatus
 from .models import Order, OrderLine
@@ -72,6 +72,18 @@ async def hold_order(order_id: int, *, reason: str, actor: str | None = None) ->
         return order
 
 
+async def hold_unroutable(order: Order, *, message: str, actor: str | None = None) -> bool:
+    """No location can fill what is left of the order (oms.fulfillment.rejection):
+    hold it with NO_LOCATION_CAN_FILL; releasing the hold routes it again.
+    False when its status cannot be held (it is already being fulfilled)."""
+    if not lifecycle.ORDER_TRANSITIONS.allows(OrderStatus(order.status), OrderAction.HOLD):
+        return False
+    await _transition(order, OrderAction.HOLD, actor=actor, message=message,
+                      held_from=order.status,
+                      hold_reasons=[risk.RiskCode.NO_LOCATION_CAN_FILL.value])
+    return True
+
+
 async def release_hold(order_id: int, *, actor: str | None = None) -> Order:
     async with unit_of_work():
         order = await get_order(order_id)
@@ -119,3 +131,49 @@ async def follow_shipments(order: Order, shipment_statuses: list[str], *,
 async def add_shipped(line_quantities: dict[int, int]) -> None:
     for line_id, qty in line_quantities.items():
         await OrderLine.filter(id=line_id).update(quantity_shipped=F("quantity_shipped") + qty)
+
+
+# ---- following the order's payment (oms.payments calls these) -------------
+
+async def set_payment_status(order_id: int, status: str) -> None:
+    """Mirror the order's payment (oms.payments keeps it) as paymentStatus.
+    Not a status of the order's own table: it moves with the payment."""
+    await Order.filter(id=order_id).update(payment_status=status, updated_at=now())
+
+
+async def payment_authorized(order_id: int, *, actor: str | None = None) -> Order:
+    """Money is in hand for an order placed while waiting for it: do what
+    capture would have done had it been there at placement (oms.orders.capture)."""
+    from . import capture, capture_policy, channel_settings
+
+    async with unit_of_work():
+        order = await get_order(order_id)
+        order.payment_status = "AUTHORIZED"
+        await Order.filter(id=order.id).update(payment_status="AUTHORIZED", updated_at=now())
+        status = OrderStatus(order.status)
+        if status not in (OrderStatus.PENDING, OrderStatus.ON_HOLD):
+            return order  # staff confirmed it meanwhile, or it was cancelled
+        settings = await channel_settings.capture_settings(order.channel_id)
+        decision = capture_policy.decide(order.source, payment_authorized=True,
+                                         overrides=settings.overrides)
+        if decision is not capture_policy.CaptureDecision.AUTO_CONFIRM:
+            return order
+        if status is OrderStatus.ON_HOLD:
+            # Held for risk: releasing the hold now confirms it (and routes it).
+            if order.held_from == OrderStatus.PENDING.value:
+                await save_if_unchanged(order, "order", held_from=OrderStatus.CONFIRMED.value,
+                                        updated_at=now())
+            return order
+        await _transition(order, OrderAction.CONFIRM, actor=capture.CAPTURE_ACTOR,
+                          message="payment authorised", expires_at=None)
+        await _route_when_due(order, actor=actor)
+        return order
+
+
+async def complete_order(order_id: int, *, actor: str | None, message: str | None = None) -> Order:
+    """DELIVERED -> COMPLETED, once reconciliation (oms.payments) found the
+    order delivered, captured and balanced."""
+    async with unit_of_work():
+        order = await get_order(order_id)
+        await _transition(order, OrderAction.COMPLETE, actor=actor, message=message)
+        return order

@@ -87,6 +87,11 @@ class PaymentDeclined(DomainError):
 class PaymentGateway(Protocol):
     code: str
 
+    def check_token(self, token: str | None) -> None:
+        """Refuse (Invalid) a token this gateway cannot charge, before an
+        order is placed for it."""
+        ...
+
     async def authorize(self, *, amount: Decimal, currency: str, token: str | None,
                         idempotency_key: str) -> GatewayResult:
         """Reserve `amount` on the payer's means of payment (at placement)."""

@@ -37,6 +37,12 @@ class ManualGateway:
     def __init__(self) -> None:
         self._ledger = Ledger(_new_reference)
 
+    def check_token(self, token: str | None) -> None:
+        # A card token here means the order meant to pay by card: refuse it
+        # rather than "approve" a payment no one will ever collect.
+        if token is not None:
+            raise Invalid("the manual gateway takes no card token", field=["payment", "token"])
+
     def payment(self, reference: str) -> Payment:
         return self._ledger.payment(reference)
 
@@ -44,10 +50,7 @@ class ManualGateway:
                         idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        # A card token here means the order meant to pay by card: refuse it
-        # rather than "approve" a payment no one will ever collect.
-        if token is not None:
-            raise Invalid("the manual gateway takes no card token", field=["payment", "token"])
+        self.check_token(token)
         return self._ledger.authorize(key=key, amount=amount, currency=currency, token=None)
 
     async def capture(self, *, reference: str, amount: Decimal, currency: str,

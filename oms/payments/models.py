@@ -43,6 +43,9 @@ class PaymentTransaction(Model):
     error = fields.TextField(null=True)
     attempts = fields.IntField(default=0)
     actor = fields.CharField(max_length=200, null=True)
+    # What staff said about it (a bank transfer's reference, a refund's
+    # reason), carried to the receivable entries however late they are written.
+    note = fields.CharField(max_length=500, null=True)
     created_at = fields.DatetimeField()
     completed_at = fields.DatetimeField(null=True)
 
@@ -72,3 +75,15 @@ class ReceivableEntry(Model):
         table = "receivable_entry"
         unique_together = (("kind", "transaction_id"),)
         indexes = (("order_id", "id"),)
+
+
+class ReceivableSequence(Model):
+    """The last number issued per kind of receivable document (INVOICE,
+    CREDIT_NOTE): bumped with one UPDATE in the transaction that writes the
+    document, so numbers are consecutive per kind and never issued twice."""
+
+    kind = fields.CharField(max_length=16, primary_key=True)
+    last_number = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "receivable_sequence"

@@ -66,13 +66,17 @@ class TestGateway:
 
     # -- PaymentGateway ----------------------------------------------------
 
+    def check_token(self, token: str | None) -> None:
+        """Refuse a token before anything is placed or sent."""
+        if token not in TOKENS:
+            raise Invalid(f"the test gateway accepts the tokens {', '.join(TOKENS)}",
+                          field=["payment", "token"])
+
     async def authorize(self, *, amount: Decimal, currency: str, token: str | None,
                         idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        if token not in TOKENS:
-            raise Invalid(f"the test gateway accepts the tokens {', '.join(TOKENS)}",
-                          field=["payment", "token"])
+        self.check_token(token)
         first_call = not self._ledger.knows(key)
         if first_call and token == TIMEOUT_BEFORE_CHARGE:
             raise GatewayTimeout(idempotency_key=key)

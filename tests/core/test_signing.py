@@ -9,7 +9,7 @@ from oms.core import signing
 from oms.core.errors import Forbidden
 from oms.core.uow import unit_of_work
 from oms.events.models import WebhookReceipt
-from oms.events.receipts import accept_once
+from oms.events.receipts import Replayed, accept_once
 
 SECRET = "s3cret"
 BODY = b'{"status":"DELIVERED"}'
@@ -61,7 +61,7 @@ async def test_a_message_id_is_accepted_once_per_source(clean_db):
         await accept_once("carrier:oms-post", "m1")
     async with unit_of_work():
         await accept_once("partner:3PL-1", "m1")  # another source may use the same id
-    with pytest.raises(Forbidden):
+    with pytest.raises(Replayed):
         async with unit_of_work():
             await accept_once("carrier:oms-post", "m1")
     assert await WebhookReceipt.all().count() == 2

@@ -170,6 +170,20 @@ class Server:
             await asyncio.sleep(0.02)
 
 
+async def until(check, what: str = "the server", timeout: float = 20.0,
+                interval: float = 0.05) -> Any:
+    """Call `check` until it returns something truthy, and return that: for
+    what the server does in the background (sweeps, consumers, hand-off)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        assert loop.time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(interval)
+
+
 async def execute(database_url: str, statement: str, *args: Any) -> None:
     """Run one SQL statement on the server's database (`?` placeholders)."""
     if database_url.startswith("sqlite://"):

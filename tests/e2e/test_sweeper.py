@@ -4,12 +4,11 @@ back and subscribers see the change with the reason), and a confirmed order
 with a ship-after date is routed when the date comes."""
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta, timezone
 
 from tests import backends
 
-from .harness import ADMIN, PLACE, STATUS_SUB, Ws, execute, setup_shop
+from .harness import ADMIN, PLACE, STATUS_SUB, Ws, execute, setup_shop, until
 
 FAST = {"OMS_SWEEP_INTERVAL_SECONDS": "0.2"}
 ORDER = """query($id: ID!) { order(id: $id) { status shipments { id }
@@ -27,16 +26,6 @@ def _db_time(value: datetime):
     # SQLite keeps Tortoise's ISO text; PostgreSQL a timestamptz.
     return value if backends.IS_PG else str(value)
 
-
-async def _until(check, timeout: float = 10.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert loop.time() < deadline, "the server's sweep did not happen in time"
-        await asyncio.sleep(0.1)
 
 
 async def test_a_lapsed_reservation_is_cancelled_by_the_server(server_group):
@@ -75,5 +64,5 @@ async def test_an_order_shipping_later_is_routed_when_due(server_group):
         o = (await server.ok(ORDER, {"id": placed["order"]["id"]}))["order"]
         return o["shipments"]
 
-    assert len(await _until(routed)) == 1
+    assert len(await until(routed, "the server's sweep")) == 1
     assert datetime.now(timezone.utc) >= at

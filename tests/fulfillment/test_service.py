@@ -402,8 +402,9 @@ async def test_scan_details_have_limits(shop, kw, field, message):
 SCANS = ["IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED", "EXCEPTION"]
 
 
+# A DELIVERED shipment keeps later scans in its timeline only (tests/fulfillment/test_tracking.py).
 @pytest.mark.parametrize(("status", "scan"), [
-    (s, t) for s in ("PENDING", "PICKING", "PACKED", "DELIVERED", "CANCELLED") for t in SCANS])
+    (s, t) for s in ("PENDING", "PICKING", "PACKED", "CANCELLED") for t in SCANS])
 async def test_a_shipment_not_on_the_road_cannot_be_scanned(shop, status, scan):
     shipment = await shipment_in(status)
     if status in ORDER_CLOSED:

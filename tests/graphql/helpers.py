@@ -252,7 +252,8 @@ def order_pk(order: dict[str, Any]) -> int:
 # ---- "changes nothing": the whole database, before and after
 
 SNAPSHOT_TABLES = ["event_sequence", "event_log", "event_consumer", "webhook_receipt",
-                   "carrier_sequence", "receivable_entry", "payment_transaction", "payment",
+                   "carrier_sequence", "receivable_entry", "receivable_sequence",
+                   "payment_transaction", "payment",
                    "notification", "partner_delivery_attempt", "partner_delivery",
                    "shipment_document", "routing_decision", "stock_movement",
                    "inbound_expectation",

@@ -67,6 +67,36 @@ OPERATING_MUTATIONS.update({
         """mutation($c: String!, $x: String!) { orderImport(channel: $c, format: JSONL,
              content: $x) { userErrors { code } } }""", {"c": "WEB", "x": "{}"}),
 })
+OPERATING_MUTATIONS["shipmentLabelCreate"] = (
+    """mutation($id: ID!) { shipmentLabelCreate(id: $id, carrier: "oms-post",
+         service: "STANDARD") { userErrors { code } } }""", {"id": SHIPMENT_ID})
+OPERATING_MUTATIONS.update({
+    "paymentMarkPaid": (
+        """mutation($id: ID!) { paymentMarkPaid(orderId: $id, amount: "1.00",
+             idempotencyKey: "k1", reference: "transfer") { userErrors { code } } }""",
+        {"id": ORDER_ID}),
+    "paymentRefund": (
+        """mutation($id: ID!) { paymentRefund(orderId: $id, amount: "1.00",
+             idempotencyKey: "k2") { userErrors { code } } }""", {"id": ORDER_ID}),
+})
+SETUP_MUTATIONS["locationEndpointSet"] = (
+    """mutation($l: String!) { locationEndpointSet(location: $l, url: null) {
+         userErrors { code } } }""", {"l": "WH1"})
+OPERATING_MUTATIONS["partnerDeliveryRetry"] = (
+    """mutation($id: ID!) { partnerDeliveryRetry(id: $id) { userErrors { code } } }""",
+    {"id": "UGFydG5lckRlbGl2ZXJ5OjE"})  # PartnerDelivery:1
+SETUP_MUTATIONS.update({
+    "channelRoutingStrategySet": (
+        """mutation($c: String!) { channelRoutingStrategySet(channel: $c, input: {
+             criteria: [FEWEST_SHIPMENTS], safetyStock: 1}) { userErrors { code } } }""",
+        {"c": "WEB"}),
+    "locationCapacitySet": (
+        """mutation($l: String!) { locationCapacitySet(location: $l, dailyCapacity: 5) {
+             userErrors { code } } }""", {"l": "WH1"}),
+})
+OPERATING_MUTATIONS["shipmentReject"] = (
+    """mutation($id: ID!) { shipmentReject(id: $id, reason: "no stock on the shelf") {
+         userErrors { code } } }""", {"id": SHIPMENT_ID})
 ALL_MUTATIONS = {**SETUP_MUTATIONS, **OPERATING_MUTATIONS}
 
 

@@ -5,7 +5,7 @@ import strawberry
 from oms.catalog import models
 from oms.catalog.service import ChannelKind as _ChannelKind, LocationKind as _LocationKind
 from oms.graphql.common import Address, Money
-from oms.graphql.context import Info
+from oms.graphql.context import OPERATORS, Info, require
 
 ChannelKind = strawberry.enum(_ChannelKind, name="ChannelKind")
 LocationKind = strawberry.enum(_LocationKind, name="LocationKind")
@@ -34,6 +34,18 @@ class LocationType:
     @strawberry.field
     def address(self) -> Address | None:
         return Address.of(self.m.address)
+
+    @strawberry.field(description="Where a partner location gets its signed fulfilment "
+                                  "requests (oms.handoff); admin and staff only.")
+    def endpoint_url(self, info: Info) -> str | None:
+        require(info, *OPERATORS)
+        return self.m.endpoint_url
+
+    @strawberry.field(description="Whether a secret signs its requests; the secret itself "
+                                  "is never readable. Admin and staff only.")
+    def has_endpoint_secret(self, info: Info) -> bool:
+        require(info, *OPERATORS)
+        return bool(self.m.endpoint_secret)
 
 
 @strawberry.type(name="Channel")

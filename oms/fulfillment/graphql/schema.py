@@ -6,7 +6,7 @@ import strawberry
 
 from oms.auth.tokens import Role
 from oms.core import ids
-from oms.fulfillment import service
+from oms.fulfillment import service, tracking
 from oms.graphql.context import OPERATORS, READERS, Info, customer_scope, require
 from oms.graphql.errors import UserError, attempt
 
@@ -21,6 +21,10 @@ class ShipmentTrackingInput:
     description: str | None = None
     location: str | None = None
     occurred_at: datetime | None = None
+    estimated_delivery: datetime | None = None
+    event_id: str | None = strawberry.field(
+        default=None, description="The scan's id at its source: the same id twice is "
+                                  "recorded once.")
 
 
 @strawberry.type
@@ -77,8 +81,9 @@ class FulfillmentMutation:
     async def shipment_tracking_record(self, info: Info,
                                        input: ShipmentTrackingInput) -> ShipmentPayload:
         actor = require(info, *OPERATORS)
-        return await _payload(lambda: service.record_tracking(
+        return await _payload(lambda: tracking.record_scan(
             shipment_id=_shipment_id(input.shipment_id) if input.shipment_id is not None else None,
             tracking_number=input.tracking_number, status=input.status.value,
             description=input.description, location=input.location,
-            occurred_at=input.occurred_at, actor=actor.label))
+            occurred_at=input.occurred_at, estimated_delivery=input.estimated_delivery,
+            dedupe_key=input.event_id, actor=actor.label))

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from oms.catalog.graphql.types import LocationType
-from oms.core import ids
-from oms.fulfillment import lifecycle, models
+from oms.core import clock, ids
+from oms.fulfillment import lateness, lifecycle, models
 from oms.graphql.context import Info
 
 if TYPE_CHECKING:
@@ -35,6 +35,14 @@ class TrackingEventType:
     @strawberry.field
     def occurred_at(self) -> datetime:
         return self.m.occurred_at
+
+    @strawberry.field(description="Who reported the scan: MANUAL, or the carrier's code.")
+    def source(self) -> str | None:
+        return self.m.source
+
+    @strawberry.field(description="The delivery estimate the scan carried, if any.")
+    def estimated_delivery(self) -> datetime | None:
+        return self.m.estimated_delivery
 
 
 @strawberry.type(name="ShipmentLine")
@@ -97,9 +105,30 @@ class ShipmentType:
     def label_url(self) -> str | None:
         return self.m.label_url
 
+    @strawberry.field(description="Where the packing slip PDF is served (authorised GET).")
+    def packing_slip_url(self) -> str | None:
+        return self.m.packing_slip_url
+
+    @strawberry.field(description="The parcel weight the label was made for.")
+    def weight_grams(self) -> int | None:
+        return self.m.weight_grams
+
     @strawberry.field
     def estimated_delivery(self) -> datetime | None:
         return self.m.estimated_delivery
+
+    @strawberry.field(description="When the order promised delivery (from the order).")
+    async def promised_delivery(self, info: Info) -> datetime | None:
+        return (await info.context.loaders.order.load(self.m.order_id)).promised_delivery
+
+    @strawberry.field(description="Delivered after the promise, or not delivered and the "
+                                  "promise passed or the estimate falls after it; false "
+                                  "without a promise.")
+    async def late(self, info: Info) -> bool:
+        order = await info.context.loaders.order.load(self.m.order_id)
+        return lateness.is_late(status=self.m.status, promised=order.promised_delivery,
+                                delivered_at=self.m.delivered_at,
+                                estimated=self.m.estimated_delivery, at=clock.now())
 
     @strawberry.field(description="Carrier scans, oldest first.")
     async def events(self, info: Info) -> list[TrackingEventType]:

@@ -16,6 +16,7 @@ from oms.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_
 from oms.orders import queries, service
 from oms.orders.models import Order
 from oms.orders.queries import OrderFilter
+from oms.payments import service as payments
 
 from .types import (OrderConnection, OrderEdge, OrderSourceEnum, OrderStatus, OrderType,
                     PaymentStatus, RiskCodeEnum)
@@ -79,8 +80,12 @@ class DeliveryWindowInput:
 
 @strawberry.input
 class PaymentInput:
-    gateway: str
-    token: str | None = None
+    gateway: str = strawberry.field(description=(
+        "Without a status: the gateway that authorises the order total here, at placement "
+        "(`test`, `manual`). With a status: where the money was taken (any name)."))
+    token: str | None = strawberry.field(default=None, description=(
+        "The card token for the gateway (the `test` gateway: tok_approve, tok_decline, "
+        "tok_insufficient_funds, tok_timeout_after_charge, tok_timeout_before_charge)."))
     reference: str | None = strawberry.field(
         default=None, description="The payment's id where it was taken (a storefront's PSP, "
                                   "a marketplace).")
@@ -225,9 +230,13 @@ class OrderMutation:
             instructions=input.instructions, external_reference=input.external_reference,
             idempotency_key=input.idempotency_key,
             payment=_payment(input.payment), ship_after=input.ship_after)
-        placed, errors = await attempt(lambda: service.place(cmd, actor=actor.label))
-        if placed is None:
+        # Placed (and committed) first, then its payment authorised outside
+        # any transaction; a decline comes back beside the cancelled order.
+        authorised, errors = await attempt(
+            lambda: payments.place_and_authorize(cmd, actor=actor.label))
+        if authorised is None:
             return OrderPayload(order=None, user_errors=errors)
+        placed = authorised.placement
         # The response usually shows the order's channel and customer: placement
         # already holds both, so the loaders need not read them again.
         loaders = info.context.loaders
@@ -235,7 +244,8 @@ class OrderMutation:
             loaders.channel.prime(placed.channel.id, placed.channel)
         if placed.customer is not None:
             loaders.customer.prime(placed.customer.id, placed.customer)
-        return OrderPayload(order=OrderType(m=placed.order), user_errors=[])
+        return OrderPayload(order=OrderType(m=placed.order),
+                            user_errors=[UserError.of(e) for e in authorised.errors])
 
     @strawberry.mutation
     async def order_confirm(self, info: Info, id: strawberry.ID) -> OrderPayload:

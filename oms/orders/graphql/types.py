@@ -17,7 +17,10 @@ from oms.orders.numbers import format_number
 
 if TYPE_CHECKING:
     from oms.customers.graphql.types import CustomerType
+    from oms.fulfillment.graphql.routing import RoutingDecisionType
     from oms.fulfillment.graphql.types import ShipmentType
+    from oms.notifications.graphql.types import NotificationType
+    from oms.payments.graphql.types import PaymentType, ReceivablesType
 
 OrderStatus = strawberry.enum(lifecycle.OrderStatus, name="OrderStatus")
 
@@ -228,6 +231,34 @@ class OrderType:
         from oms.fulfillment.graphql.types import ShipmentType
         return [ShipmentType(m=s) for s in
                 await info.context.loaders.shipments_of_order.load(self.m.id)]
+
+    @strawberry.field(description="The order's payments and their gateway calls.")
+    async def payments(self, info: Info) -> list[Annotated[
+            "PaymentType", strawberry.lazy("oms.payments.graphql.types")]]:
+        from oms.payments.graphql.types import payments_of
+        return await payments_of(info, self.m.id)
+
+    @strawberry.field(description="The accounts-receivable ledger of the order: invoices, "
+                                  "payments, credit notes, refunds and what is outstanding.")
+    async def receivables(self, info: Info) -> Annotated[
+            "ReceivablesType", strawberry.lazy("oms.payments.graphql.types")]:
+        from oms.payments.graphql.types import receivables_of
+        return await receivables_of(info, self.m.id, self.m.currency)
+
+    @strawberry.field(description="Receipts and shipping and delivery notices sent (or "
+                                  "recorded) for the customer, oldest first.")
+    async def notifications(self, info: Info) -> list[Annotated[
+            "NotificationType", strawberry.lazy("oms.notifications.graphql.types")]]:
+        from oms.notifications.graphql.types import notifications_of
+        return await notifications_of(info, self.m.id)
+
+    @strawberry.field(description="Where the order was routed and why, one per attempt "
+                                  "(a rejected shipment routes what it held again).")
+    async def routing_decisions(self, info: Info) -> list[Annotated[
+            "RoutingDecisionType", strawberry.lazy("oms.fulfillment.graphql.routing")]]:
+        from oms.fulfillment.graphql.routing import RoutingDecisionType
+        return [RoutingDecisionType(m=d) for d in
+                await info.context.loaders.routing_decisions_of_order.load(self.m.id)]
 
     @strawberry.field(description="Every status change, oldest first.")
     async def events(self, info: Info) -> list[OrderEventType]:

@@ -1,0 +1,37 @@
+"""Plumbing shared by the HTTP routes beside /graphql (shipment documents,
+carrier and partner webhooks): bodies read up to a limit, and errors as
+JSON {"code", "message", "field"} with the same codes as userErrors."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from oms.core.errors import DomainError
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes `limit` bytes (read no further)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def error(status: int, code: str, message: str, *, field: str | None = None,
+          headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, "field": field},
+                        status_code=status, headers=headers)
+
+
+def domain_error(status: int, exc: DomainError) -> JSONResponse:
+    return error(status, exc.code.value, exc.message,
+                 field=".".join(exc.field) if exc.field else None)
