@@ -90,22 +90,30 @@ async def run_once(consumer: Consumer, *, batch: int = BATCH) -> int:
     rows = await (EventLog.filter(id__gt=last, id__lte=head, type__in=consumer.types)
                   .order_by("id").limit(batch))
     handled = 0
+    start = last
     for row in rows:
         event = EventRecord.from_row(row)
         try:
             await consumer.handle(event)
         except asyncio.CancelledError:
+            if last != start:
+                await _advance(consumer.name, last)
             raise
         except Exception as exc:  # noqa: BLE001 - kept on the cursor; retried next turn
             log.exception("event consumer %s failed on event %s", consumer.name, event.id)
+            if last != start:
+                await _advance(consumer.name, last)
             await _advance(consumer.name, last, error=f"event {event.id}: {exc!r}"[:2000])
             return handled
         last = event.id
         handled += 1
-        await _advance(consumer.name, last)
     if len(rows) < batch and head > last:
         # Nothing else of ours up to the head: skip the other consumers' events.
-        await _advance(consumer.name, head)
+        last = head
+    if last != start:
+        # Once per batch, not per event: a process that dies mid-batch hands
+        # the batch over again, which idempotent handlers absorb.
+        await _advance(consumer.name, last)
     return handled
 
 

