@@ -86,13 +86,14 @@ async def hub(clean_db, broker):
 @pytest.fixture
 def frozen_clock(monkeypatch):
     """Orders and shipments read the time as factories.T0."""
-    from oms.fulfillment import labels, service as fulfillment, tracking
+    from oms.fulfillment import labels, rejection, service as fulfillment, tracking
     from oms.orders import intake, placement, service as orders
 
     from .factories import T0
 
     monkeypatch.setattr(labels, "now", lambda: T0)
     monkeypatch.setattr(tracking, "now", lambda: T0)
+    monkeypatch.setattr(rejection, "now", lambda: T0)
     monkeypatch.setattr(orders, "now", lambda: T0)
     monkeypatch.setattr(placement, "now", lambda: T0)
     monkeypatch.setattr(intake, "now", lambda: T0)

@@ -24,6 +24,7 @@ class OrderAction(str, Enum):
     HOLD = "HOLD"
     RELEASE_TO_PENDING = "RELEASE_TO_PENDING"
     RELEASE_TO_CONFIRMED = "RELEASE_TO_CONFIRMED"
+    RELEASE_TO_PROCESSING = "RELEASE_TO_PROCESSING"
     CANCEL = "CANCEL"
     # An imported order shipped and paid in another system: recorded as done.
     RECORD_FULFILLED = "RECORD_FULFILLED"
@@ -44,12 +45,16 @@ ORDER_TRANSITIONS = TransitionTable[OrderStatus, OrderAction]("order", {
     (S.PENDING, A.RECORD_FULFILLED): S.COMPLETED,
     (S.ON_HOLD, A.RELEASE_TO_PENDING): S.PENDING,
     (S.ON_HOLD, A.RELEASE_TO_CONFIRMED): S.CONFIRMED,
+    (S.ON_HOLD, A.RELEASE_TO_PROCESSING): S.PROCESSING,
     (S.ON_HOLD, A.CANCEL): S.CANCELLED,
     (S.CONFIRMED, A.HOLD): S.ON_HOLD,
     (S.CONFIRMED, A.CANCEL): S.CANCELLED,
     (S.CONFIRMED, A.START_FULFILMENT): S.PROCESSING,
     (S.CONFIRMED, A.SHIP_PART): S.PARTIALLY_SHIPPED,
     (S.CONFIRMED, A.SHIP_ALL): S.SHIPPED,
+    # Nothing has left yet: a hold stops the picking (a location rejected its
+    # part and no other can fill it, or staff want to look).
+    (S.PROCESSING, A.HOLD): S.ON_HOLD,
     (S.PROCESSING, A.CANCEL): S.CANCELLED,
     (S.PROCESSING, A.SHIP_PART): S.PARTIALLY_SHIPPED,
     (S.PROCESSING, A.SHIP_ALL): S.SHIPPED,
@@ -59,7 +64,8 @@ ORDER_TRANSITIONS = TransitionTable[OrderStatus, OrderAction]("order", {
 })
 
 # Where a released hold goes back to.
-RELEASE_ACTION = {S.PENDING: A.RELEASE_TO_PENDING, S.CONFIRMED: A.RELEASE_TO_CONFIRMED}
+RELEASE_ACTION = {S.PENDING: A.RELEASE_TO_PENDING, S.CONFIRMED: A.RELEASE_TO_CONFIRMED,
+                  S.PROCESSING: A.RELEASE_TO_PROCESSING}
 
 
 def next_status(status: OrderStatus, action: OrderAction) -> OrderStatus:

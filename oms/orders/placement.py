@@ -348,6 +348,10 @@ async def _record_decision(order_id: int, strategy: routing.Strategy,
                            outcome=decisions.ROUTED, actor=actor, at=at)
 
 
+# A PROCESSING order is routed again only for what a rejection left unrouted.
+_ROUTABLE = {OrderStatus.CONFIRMED.value, OrderStatus.PROCESSING.value}
+
+
 async def route_if_unrouted(order_id: int, *, actor: str | None) -> list:
     """Route a CONFIRMED order that has no shipments yet, once: the order row
     is claimed by clearing its route_after in the same transaction, so two
@@ -356,7 +360,7 @@ async def route_if_unrouted(order_id: int, *, actor: str | None) -> list:
 
     async with unit_of_work():
         order = await Order.filter(id=order_id).select_for_update().first()
-        if order is None or order.status != OrderStatus.CONFIRMED.value:
+        if order is None or order.status not in _ROUTABLE:
             return []
         if await fulfillment.has_shipments(order.id):
             # Routed before: only what a rejection left unrouted (a released

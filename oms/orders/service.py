@@ -93,8 +93,9 @@ async def release_hold(order_id: int, *, actor: str | None = None) -> Order:
         if back_to is OrderStatus.CONFIRMED:
             changes["expires_at"] = None
         await _transition(order, action, actor=actor, **changes)
-        if back_to is OrderStatus.CONFIRMED:
-            # Held at capture before it was ever routed: route it now (or when due).
+        if back_to in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
+            # Held before it was routed (at capture), or with lines no location
+            # could take: route what is unrouted now (or when due).
             await _route_when_due(order, actor=actor)
         return order
 

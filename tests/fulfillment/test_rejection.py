@@ -25,8 +25,8 @@ THREE = {"WEB": ["WH1", "WH2", "WH3"]}
 
 
 @pytest.fixture(autouse=True)
-def frozen(frozen_clock, monkeypatch):
-    monkeypatch.setattr(rejection, "now", lambda: T0)
+def frozen(frozen_clock):
+    """Every clock the rejection reads is factories.T0."""
 
 
 async def confirmed(lines, *, stock, channels=None) -> tuple[Order, Shipment]:
@@ -164,6 +164,37 @@ async def test_releasing_the_hold_with_still_no_stock_holds_it_again(clean_db):
     assert (again.status, again.hold_reasons) == ("ON_HOLD", ["NO_LOCATION_CAN_FILL"])
     assert [a[:2] for a in await _attempts(order.id)] == [(1, "ROUTED"), (2, "HELD"),
                                                           (3, "HELD")]
+
+
+async def test_a_held_order_in_fulfilment_stops_and_resumes_where_it_was(clean_db):
+    """WH2 picks its part (the order is PROCESSING) when WH1 rejects its own
+    and no one else has it: the whole order is held, so WH2 stops too;
+    stock arrives, the release takes the order back to PROCESSING and routes
+    only what was left."""
+    order, _ = await confirmed([("SKU-A", 2), ("SKU-C", 1)], stock={
+        ("SKU-A", "WH1"): 2, ("SKU-C", "WH2"): 1})
+    wh1, wh2 = await factories.shipments_of(order.id)
+    await fulfillment.pick(wh2.id)
+    await rejection.reject_shipment(wh1.id, reason="flooded", actor="wh1")
+    held = await Order.get(id=order.id)
+    assert (held.status, held.held_from, held.hold_reasons) == (
+        "ON_HOLD", "PROCESSING", ["NO_LOCATION_CAN_FILL"])
+    with pytest.raises(DomainError) as stopped:
+        await fulfillment.pack(wh2.id)
+    assert stopped.value.code is ErrorCode.INVALID_TRANSITION
+    await inventory.receive(sku="SKU-A", location="WH2", quantity=2)
+    await orders.release_hold(order.id, actor="staff")
+    released = await Order.get(id=order.id)
+    assert (released.status, released.held_from, released.hold_reasons) == (
+        "PROCESSING", None, None)
+    assert await _shipments(order.id) == [("WH1", "CANCELLED", "flooded"),
+                                          ("WH2", "PICKING", None), ("WH2", "PENDING", None)]
+    assert await _shipment_units(order.id) == [("WH1", "SKU-A", 2), ("WH2", "SKU-C", 1),
+                                               ("WH2", "SKU-A", 2)]
+    assert await _reservations(order.id) == [("SKU-A", "WH2", 2), ("SKU-C", "WH2", 1)]
+    assert [a[:2] for a in await _attempts(order.id)] == [(1, "ROUTED"), (2, "HELD"),
+                                                          (3, "ROUTED")]
+    await fulfillment.pack(wh2.id)  # the picking goes on
 
 
 async def _state():

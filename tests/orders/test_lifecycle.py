@@ -13,7 +13,8 @@ from oms.orders.lifecycle import ORDER_TRANSITIONS, OrderAction as A, OrderStatu
 
 STATUSES = ["PENDING", "ON_HOLD", "CONFIRMED", "PROCESSING", "PARTIALLY_SHIPPED", "SHIPPED",
             "DELIVERED", "COMPLETED", "CANCELLED"]
-ACTIONS = ["CONFIRM", "HOLD", "RELEASE_TO_PENDING", "RELEASE_TO_CONFIRMED", "CANCEL",
+ACTIONS = ["CONFIRM", "HOLD", "RELEASE_TO_PENDING", "RELEASE_TO_CONFIRMED",
+           "RELEASE_TO_PROCESSING", "CANCEL",
            "RECORD_FULFILLED", "START_FULFILMENT", "SHIP_PART", "SHIP_ALL", "DELIVER_ALL", "COMPLETE"]
 
 # status -> {action: target}; every pair not listed is refused.
@@ -21,10 +22,10 @@ EXPECTED = {
     "PENDING": {"CONFIRM": "CONFIRMED", "HOLD": "ON_HOLD", "CANCEL": "CANCELLED",
                 "RECORD_FULFILLED": "COMPLETED"},
     "ON_HOLD": {"RELEASE_TO_PENDING": "PENDING", "RELEASE_TO_CONFIRMED": "CONFIRMED",
-                "CANCEL": "CANCELLED"},
+                "RELEASE_TO_PROCESSING": "PROCESSING", "CANCEL": "CANCELLED"},
     "CONFIRMED": {"HOLD": "ON_HOLD", "CANCEL": "CANCELLED", "START_FULFILMENT": "PROCESSING",
                   "SHIP_PART": "PARTIALLY_SHIPPED", "SHIP_ALL": "SHIPPED"},
-    "PROCESSING": {"CANCEL": "CANCELLED", "SHIP_PART": "PARTIALLY_SHIPPED",
+    "PROCESSING": {"HOLD": "ON_HOLD", "CANCEL": "CANCELLED", "SHIP_PART": "PARTIALLY_SHIPPED",
                    "SHIP_ALL": "SHIPPED"},
     "PARTIALLY_SHIPPED": {"SHIP_ALL": "SHIPPED"},
     "SHIPPED": {"DELIVER_ALL": "DELIVERED"},
@@ -45,9 +46,9 @@ def test_the_statuses_and_actions_are_exactly_these():
 
 
 def test_every_pair_is_either_allowed_or_refused():
-    assert len(ALL_PAIRS) == 99
-    assert len(ALLOWED) == 18
-    assert len(REFUSED) == 81
+    assert len(ALL_PAIRS) == 108
+    assert len(ALLOWED) == 20
+    assert len(REFUSED) == 88
     assert {(s.value, a.value): t.value for (s, a), t in ORDER_TRANSITIONS.pairs()} == {
         (s, a): t for s, a, t in ALLOWED}
 
@@ -83,7 +84,8 @@ def test_completed_and_cancelled_are_final():
 
 def test_a_released_hold_goes_back_where_it_came_from():
     assert lifecycle.RELEASE_ACTION == {S.PENDING: A.RELEASE_TO_PENDING,
-                                        S.CONFIRMED: A.RELEASE_TO_CONFIRMED}
+                                        S.CONFIRMED: A.RELEASE_TO_CONFIRMED,
+                                        S.PROCESSING: A.RELEASE_TO_PROCESSING}
 
 
 # ---- following the shipments

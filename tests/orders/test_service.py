@@ -594,6 +594,8 @@ async def order_in(status: str) -> Order:
     await fulfillment.pick(first.id)
     if status == "PROCESSING":
         return order
+    if status == "ON_HOLD_FROM_PROCESSING":
+        return await orders.hold_order(order.id, reason="check")
     await fulfillment.pack(first.id)
     await fulfillment.ship(first.id)
     if status == "PARTIALLY_SHIPPED":
@@ -612,17 +614,18 @@ async def order_in(status: str) -> Order:
     return order
 
 
-STATUSES = ["PENDING", "ON_HOLD", "ON_HOLD_FROM_CONFIRMED", "CONFIRMED", "PROCESSING",
-            "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "COMPLETED", "CANCELLED"]
+STATUSES = ["PENDING", "ON_HOLD", "ON_HOLD_FROM_CONFIRMED", "ON_HOLD_FROM_PROCESSING",
+            "CONFIRMED", "PROCESSING", "PARTIALLY_SHIPPED", "SHIPPED", "DELIVERED", "COMPLETED", "CANCELLED"]
 
 # use case -> {status it starts from: the status it ends in}; all others are refused.
 ALLOWED = {
     "confirm": {"PENDING": "CONFIRMED"},
-    "hold": {"PENDING": "ON_HOLD", "CONFIRMED": "ON_HOLD"},
-    "release": {"ON_HOLD": "PENDING", "ON_HOLD_FROM_CONFIRMED": "CONFIRMED"},
+    "hold": {"PENDING": "ON_HOLD", "CONFIRMED": "ON_HOLD", "PROCESSING": "ON_HOLD"},
+    "release": {"ON_HOLD": "PENDING", "ON_HOLD_FROM_CONFIRMED": "CONFIRMED",
+                "ON_HOLD_FROM_PROCESSING": "PROCESSING"},
     "cancel": {"PENDING": "CANCELLED", "ON_HOLD": "CANCELLED",
-               "ON_HOLD_FROM_CONFIRMED": "CANCELLED", "CONFIRMED": "CANCELLED",
-               "PROCESSING": "CANCELLED"},
+               "ON_HOLD_FROM_CONFIRMED": "CANCELLED", "ON_HOLD_FROM_PROCESSING": "CANCELLED",
+               "CONFIRMED": "CANCELLED", "PROCESSING": "CANCELLED"},
 }
 
 USE_CASES = {
