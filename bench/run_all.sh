@@ -18,12 +18,14 @@ if [[ -n "${QUICK:-}" ]]; then
   PAGE_ARGS=(--orders 300 --requests 60)
   CHANNEL_ARGS=(--skus 2000 --rounds 1 --feeds 3)
   IMPORT_ARGS=(--rows 2000)
+  CUSTOMERS_ARGS=(--customers 10000 --orders 100000 --requests 60)
 else
   THROUGHPUT_ARGS=()
   FANOUT_ARGS=()
   PAGE_ARGS=()
   CHANNEL_ARGS=()
   IMPORT_ARGS=()
+  CUSTOMERS_ARGS=()
 fi
 
 status=0
@@ -43,11 +45,12 @@ run channel_inventory "${CHANNEL_ARGS[@]}"
 run import_orders "${IMPORT_ARGS[@]}"
 run routing_decisions
 run labels
+run customers_page "${CUSTOMERS_ARGS[@]}"
 
 echo
 echo "######## summaries (full logs in $OUT)"
 for name in orders_throughput subscriptions_fanout orders_page channel_inventory import_orders \
-            routing_decisions labels; do
+            routing_decisions labels customers_page; do
   echo "--- $name"
   sed -n '/^summary$/,$p' "$OUT/$name.log" | tail -n +3
 done

@@ -254,6 +254,53 @@ def import_orders(
         raise typer.Exit(1)
 
 
+@cli.command("check-customers")
+def check_customers(
+        fix: bool = typer.Option(False, "--fix", help="Then write every customer's figures "
+                                                      "as the orders say (one statement).")
+) -> None:
+    """Recompute every customer's figures (orders count, lifetime value,
+    average order value, first and last order) from the orders and compare
+    them with the stored ones. Exit 0 when all agree, 1 when some differ
+    (listed; with --fix they are rewritten)."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from tortoise import Tortoise
+
+    from oms import db
+    from oms.customers import service as customers
+    from oms.migrate import upgrade_sync
+
+    s = _settings()
+    upgrade_sync(s.database_url)
+    console = Console(stderr=True)
+
+    async def run() -> tuple[list[customers.Difference], int]:
+        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=2))
+        try:
+            with Progress(TextColumn("[bold]checking"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("customers"), TimeElapsedColumn(), TimeRemainingColumn(),
+                          console=console) as bar:
+                task = bar.add_task("check", total=None)
+                found = await customers.check_figures(
+                    on_batch=lambda done, total: bar.update(task, completed=done, total=total))
+            fixed = await customers.recompute_figures() if fix and found else 0
+            return found, fixed
+        finally:
+            await Tortoise.close_connections()
+
+    found, fixed = asyncio.run(run())
+    for d in found[:50]:
+        typer.echo(f"customer {d.customer_id} ({d.email}): {'; '.join(d.differences)}")
+    if len(found) > 50:
+        typer.echo(f"... and {len(found) - 50} more")
+    typer.echo(f"{len(found)} customer(s) with figures that differ from their orders"
+               + (f"; figures rewritten for {fixed} customer(s)" if fix and found else ""))
+    if found:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     cli()
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # (oms.fulfillment.http), e.g. OMS_CARRIER_WEBHOOK_SECRETS='{"oms-post": "..."}'.
     # A carrier without one has no webhook.
     carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
+    # The shop's currency (ISO 4217): customers' lifetime values are stated in it.
+    base_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
 
     @field_validator("database_url")
     @classmethod

@@ -12,11 +12,13 @@ from oms.settings import Settings
 
 def event_consumers() -> list[Consumer]:
     """Every durable consumer of the event log (oms.events.consumers)."""
+    from oms.customers import consumer as customers
     from oms.handoff import consumer as handoff
     from oms.notifications import consumer as notifications
     from oms.payments import consumer as payments
 
-    return [handoff.consumer(), payments.consumer(), notifications.consumer()]
+    return [handoff.consumer(), payments.consumer(), notifications.consumer(),
+            customers.consumer()]
 
 
 def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:

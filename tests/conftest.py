@@ -18,7 +18,7 @@ from . import backends
 
 TABLES = ["event_log", "event_consumer", "webhook_receipt", "carrier_sequence",
           "receivable_entry", "receivable_sequence", "payment_transaction", "payment",
-          "notification",
+          "gateway_book_key", "gateway_book_payment", "notification",
           "partner_delivery_attempt", "partner_delivery", "shipment_document",
           "routing_decision", "stock_movement", "inbound_expectation", "reservation", "stock_level",
           "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
@@ -106,3 +106,15 @@ async def shop(clean_db):
     from .factories import shop as build_shop
 
     await build_shop()
+
+
+@pytest.fixture
+def fresh_gateways(monkeypatch):
+    """Fresh built-in payment gateway instances (their shared book is in
+    tables clean_db empties), and lookups after a timeout without waiting."""
+    from oms.payments import gateways, operations
+
+    gateways.reset()
+    monkeypatch.setattr(operations, "LOOKUP_DELAYS", (0, 0, 0))
+    yield
+    gateways.reset()

@@ -101,7 +101,6 @@ class Loaders:
                                                        ("attempt",)),
         "price": lambda: _prices,
         "locations_of_channel": lambda: _channel_locations,
-        "customer_stats": lambda: _customer_stats,
         "levels_of_sku": lambda: inventory_queries.levels_by_product,
         "channel_stock": lambda: inventory_queries.channel_stock,
         "payments_of_order": lambda: _payment_loader("payments_of_orders"),
@@ -139,7 +138,6 @@ class Loaders:
     routing_decisions_of_order: DataLoader
     price: DataLoader
     locations_of_channel: DataLoader
-    customer_stats: DataLoader
     levels_of_sku: DataLoader
     channel_stock: DataLoader
     payments_of_order: DataLoader
@@ -152,11 +150,6 @@ class Loaders:
 async def _delivery_attempts(delivery_ids: list[int]) -> list[list[Any]]:
     from oms.handoff import queries as handoff_queries
     return await handoff_queries.attempts_of(delivery_ids)
-
-
-async def _customer_stats(customer_ids: list[int]) -> list[dict[str, Any]]:
-    from oms.customers import queries as customer_queries
-    return await customer_queries.stats(customer_ids)
 
 
 def _payment_loader(name: str) -> Callable[[list[int]], Awaitable[list[Any]]]:

@@ -137,7 +137,9 @@ WITH checks AS (
       FROM jsonb_array_elements(cu.addresses || EXCLUDED.addresses) WITH ORDINALITY AS t(a, i)
       WHERE i > jsonb_array_length(cu.addresses) + 1 - $5) END,
     updated_at = EXCLUDED.updated_at
-  RETURNING cu.id, cu.email, cu.name, cu.phone, cu.addresses, cu.created_at, cu.updated_at
+  RETURNING cu.id, cu.email, cu.name, cu.phone, cu.addresses, cu.created_at, cu.updated_at,
+            cu.country, cu.marketing_consent, cu.orders_count, cu.lifetime_value,
+            cu.average_order_value, cu.first_order_at, cu.last_order_at
 ), ins AS (
   INSERT INTO "order" ({_ORDER_COLUMNS})
   SELECT $6, cust.id, $7, $8, $41, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18,
@@ -215,7 +217,11 @@ SELECT ok.ok, (SELECT min(id) FROM ev) AS first_event_id,
        (SELECT count(*) FROM seq) AS sequenced,
        cust.id AS c_id, cust.email AS c_email, cust.name AS c_name, cust.phone AS c_phone,
        cust.addresses AS c_addresses, cust.created_at AS c_created_at,
-       cust.updated_at AS c_updated_at, ins.*
+       cust.updated_at AS c_updated_at, cust.country AS c_country,
+       cust.marketing_consent AS c_marketing_consent, cust.orders_count AS c_orders_count,
+       cust.lifetime_value AS c_lifetime_value,
+       cust.average_order_value AS c_average_order_value,
+       cust.first_order_at AS c_first_order_at, cust.last_order_at AS c_last_order_at, ins.*
 FROM ok LEFT JOIN (cust CROSS JOIN ins) ON true
 """
 
@@ -452,9 +458,8 @@ async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone:
         raise PlanOutdated()
     if not r["sequenced"]:
         raise RuntimeError("the event sequence row is missing: run `oms migrate`")
-    customer = Customer._init_from_db(
-        id=r["c_id"], email=r["c_email"], name=r["c_name"], phone=r["c_phone"],
-        addresses=r["c_addresses"], created_at=r["c_created_at"], updated_at=r["c_updated_at"])
+    # Every customer column, so the instance is whole (the response may show any field).
+    customer = Customer._init_from_db(**{k[2:]: v for k, v in r.items() if k.startswith("c_")})
     return Written(order=Order._init_from_db(**{k: v for k, v in r.items()
                                                if not k.startswith("c_")
                                                and k not in ("ok", "first_event_id",

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from tortoise.expressions import Q, RawSQL
 from tortoise.queryset import QuerySet
 
 from oms.catalog.models import Channel
-from oms.core import clock
+from oms.core import clock, keyset
 
 from .models import Order
 from .numbers import parse_number
@@ -66,43 +65,16 @@ def _utc(value: datetime) -> datetime:
     return clock.utc(value)
 
 
-class InvalidCursor(ValueError):
-    """An `after` cursor this sort did not produce."""
-
-
 def _decode_key(field: str, raw: Any) -> Any:
     if field in ("placed_at", "updated_at"):
-        value = datetime.fromisoformat(raw)  # TypeError unless a string
-        if value.tzinfo is None:
-            raise ValueError("cursor time without a time zone")
-        return _utc(value)
+        return keyset.decode_time(raw)
     if field == "total":
-        value = Decimal(str(raw))
-        if not value.is_finite() or abs(value) >= MAX_CURSOR_TOTAL:
-            raise ValueError("cursor total out of range")
-        return value
-    return _decode_id(raw)
-
-
-MAX_CURSOR_TOTAL = Decimal("1e15")
-MAX_ID = 2**31 - 1
-
-
-def _decode_id(raw: Any) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
-        raise ValueError("cursor id is not an integer")
-    value = int(raw)
-    if not 0 <= value <= MAX_ID:
-        raise ValueError("cursor id out of range")
-    return value
+        return keyset.decode_amount(raw)
+    return keyset.decode_id(raw)
 
 
 def _decode_after(field: str, after: list[Any]) -> tuple[Any, int]:
-    try:
-        raw_key, raw_id = after
-        return _decode_key(field, raw_key), _decode_id(raw_id)
-    except (ValueError, TypeError, ArithmeticError):
-        raise InvalidCursor("invalid cursor") from None
+    return keyset.decode_after(after, lambda raw: _decode_key(field, raw))
 
 
 async def page(f: OrderFilter, *, sort: str, descending: bool, after: list[Any] | None,

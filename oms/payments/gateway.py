@@ -1,4 +1,4 @@
-"""The payment-gateway interface: every gateway (the in-memory `test` one,
+"""The payment-gateway interface: every gateway (the built-in `test` one,
 `manual` for phone, email and invoice orders, later real card processors) is
 an adapter behind `PaymentGateway`, so orders never know which one they use.
 

@@ -1,11 +1,10 @@
 """The gateway registry: one instance per gateway code per process, made on
 first use (nothing at import time).
 
-The built-in gateways keep their book in this process's memory, standing in
-for a remote processor: an authorisation made at placement must still be
-there to capture when the shipment ships, so the instance lives as long as
-the process. A deployment of several processes needs a real gateway (whose
-book is shared, at the processor), not these.
+The built-in gateways stand in for a remote processor: their book is in the
+database (oms.payments.book), so an authorisation made through one server
+process is captured by another's consumer, and survives a restart. An
+instance holds no money state, only its process's test controls.
 """
 from __future__ import annotations
 
@@ -42,5 +41,6 @@ def get_gateway(code: str) -> PaymentGateway:
 
 
 def reset() -> None:
-    """Forget every instance and its book (tests: a fresh 'remote processor')."""
+    """Forget every instance and its test controls. The book itself is in the
+    database: tests empty its tables with the others (tests/conftest.py)."""
     _instances.clear()

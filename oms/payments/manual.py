@@ -9,8 +9,8 @@ card processor is involved, staff record what the customer paid.
 
 It obeys the same ledger rules as any gateway (idempotency keys, capture up
 to the authorisation, refund up to what was captured), so services treat it
-exactly like a card gateway. Its book is in memory until the payments tables
-hold it. Pure: no I/O.
+exactly like a card gateway. Its book is in the database (oms.payments.book),
+shared by every server process.
 """
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ from oms.core.errors import Invalid
 
 from . import gateway as gw
 from .gateway import GatewayResult
-from .ledger import Ledger, Payment
+from .book import Book
+from .ledger import Payment
 
 
-def _new_reference(kind: str) -> str:
-    # Random, not a counter: references stay unique across processes and
-    # restarts, where they will be stored next to the order.
+def _new_reference(kind: str, serial: int) -> str:
+    # Random rather than the book's serial, as a processor's references are:
+    # nothing can be guessed from them.
     suffix = uuid.uuid4().hex[:20]
     return f"manual-{suffix}" if kind == "pay" else f"manual-{kind}-{suffix}"
 
@@ -35,7 +36,7 @@ class ManualGateway:
     code = "manual"
 
     def __init__(self) -> None:
-        self._ledger = Ledger(_new_reference)
+        self._book = Book(self.code, _new_reference)
 
     def check_token(self, token: str | None) -> None:
         # A card token here means the order meant to pay by card: refuse it
@@ -43,32 +44,32 @@ class ManualGateway:
         if token is not None:
             raise Invalid("the manual gateway takes no card token", field=["payment", "token"])
 
-    def payment(self, reference: str) -> Payment:
-        return self._ledger.payment(reference)
+    async def payment(self, reference: str) -> Payment:
+        return await self._book.payment(reference)
 
     async def authorize(self, *, amount: Decimal, currency: str, token: str | None,
                         idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
         self.check_token(token)
-        return self._ledger.authorize(key=key, amount=amount, currency=currency, token=None)
+        return await self._book.authorize(key=key, amount=amount, currency=currency, token=None)
 
     async def capture(self, *, reference: str, amount: Decimal, currency: str,
                       idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        return self._ledger.capture(key=key, reference=reference, amount=amount,
-                                    currency=currency)
+        return await self._book.capture(key=key, reference=reference, amount=amount,
+                                        currency=currency)
 
     async def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
-        return self._ledger.void(key=gw.check_key(idempotency_key), reference=reference)
+        return await self._book.void(key=gw.check_key(idempotency_key), reference=reference)
 
     async def refund(self, *, reference: str, amount: Decimal, currency: str,
                      idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        return self._ledger.refund(key=key, reference=reference, amount=amount,
-                                   currency=currency)
+        return await self._book.refund(key=key, reference=reference, amount=amount,
+                                       currency=currency)
 
     async def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
-        return self._ledger.lookup(gw.check_key(idempotency_key))
+        return await self._book.lookup(gw.check_key(idempotency_key))

@@ -87,3 +87,52 @@ class ReceivableSequence(Model):
 
     class Meta:
         table = "receivable_sequence"
+
+
+# ---- the built-in gateways' own book ----------------------------------------
+#
+# The `test` and `manual` gateways stand in for a remote processor, whose book
+# every server process shares. These tables are that book: only
+# oms.payments.book reads or writes them, in its own short transactions,
+# never in ours (a real processor's book is not in our database at all).
+
+class GatewayBookPayment(Model):
+    """One authorisation in a built-in gateway's book and what has happened
+    to it since: the amounts a capture, refund or void is checked against."""
+
+    id = fields.IntField(primary_key=True)
+    gateway = fields.CharField(max_length=32)
+    reference = fields.CharField(max_length=200)
+    currency = fields.CharField(max_length=3)
+    status = fields.CharField(max_length=16)
+    authorized = fields.DecimalField(max_digits=14, decimal_places=2)
+    captured = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunded = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Compare-and-set: a change applies only to the figures it was checked on.
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "gateway_book_payment"
+        unique_together = (("gateway", "reference"),)
+
+
+class GatewayBookKey(Model):
+    """One idempotency key a built-in gateway answered: the request it came
+    with and the answer, returned again for a replay. Its id numbers the
+    `test` gateway's references (test_pay_1, test_cap_2, ...)."""
+
+    id = fields.IntField(primary_key=True)
+    gateway = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=128)
+    request = fields.TextField()
+    status = fields.CharField(max_length=16)
+    # Null only inside the transaction that writes the row (it is made from the id).
+    reference = fields.CharField(max_length=200, null=True)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+    currency = fields.CharField(max_length=3)
+    decline_code = fields.CharField(max_length=64, null=True)
+    message = fields.CharField(max_length=500, null=True)
+
+    class Meta:
+        table = "gateway_book_key"
+        unique_together = (("gateway", "key"),)

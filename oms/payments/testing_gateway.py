@@ -1,6 +1,7 @@
-"""The `test` gateway: an in-memory card processor whose answer is chosen by
+"""The `test` gateway: a stand-in card processor whose answer is chosen by
 the token, so every outcome (including the awkward ones) can be produced on
-purpose in tests, demos and staging. Pure: no I/O.
+purpose in tests, demos and staging. Its book is in the database
+(oms.payments.book), shared by every server process as a real processor's is.
 
 Tokens:
     tok_approve                 approved
@@ -12,19 +13,20 @@ Tokens:
                                 finds nothing
 
 Only the first call with a key can time out: a repeat of the key is answered
-from the book, as a real gateway answers a retried request.
+from the book, as a real gateway answers a retried request. References are
+numbered by the book (test_pay_1, test_cap_2, ...), across processes.
 """
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
-from typing import Callable
+from typing import Awaitable, Callable
 
 from oms.core.errors import Invalid
 
 from . import gateway as gw
 from .gateway import GatewayResult, GatewayTimeout
-from .ledger import Ledger, Payment
+from .book import Book
+from .ledger import Payment
 
 APPROVE = "tok_approve"
 DECLINE = "tok_decline"
@@ -45,10 +47,10 @@ class TestGateway:
     code = "test"
 
     def __init__(self) -> None:
-        counter = itertools.count(1)
-        # Numbered per instance so tests can assert exact references.
-        self._ledger = Ledger(lambda kind: f"test_{kind}_{next(counter)}")
-        # (after_processing,) for the next capture/void/refund, set by tests.
+        # Numbered by the book's serial so tests can assert exact references.
+        self._book = Book(self.code, lambda kind, serial: f"test_{kind}_{serial}")
+        # after_processing for this instance's next capture/void/refund, set by
+        # tests: a control of the caller's process, not part of the book.
         self._next_timeout: bool | None = None
 
     # -- test controls -----------------------------------------------------
@@ -58,11 +60,11 @@ class TestGateway:
         it takes effect (authorisations time out by token instead)."""
         self._next_timeout = after_processing
 
-    def payment(self, reference: str) -> Payment:
-        return self._ledger.payment(reference)
+    async def payment(self, reference: str) -> Payment:
+        return await self._book.payment(reference)
 
-    def payments(self) -> list[Payment]:
-        return self._ledger.payments()
+    async def payments(self) -> list[Payment]:
+        return await self._book.payments()
 
     # -- PaymentGateway ----------------------------------------------------
 
@@ -77,11 +79,12 @@ class TestGateway:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
         self.check_token(token)
-        first_call = not self._ledger.knows(key)
+        first_call = not await self._book.knows(key)
         if first_call and token == TIMEOUT_BEFORE_CHARGE:
             raise GatewayTimeout(idempotency_key=key)
-        result = self._ledger.authorize(key=key, amount=amount, currency=currency,
-                                        token=token, decline=_DECLINES.get(token))
+        # Committed before the timeout is raised: a lookup from any process finds it.
+        result = await self._book.authorize(key=key, amount=amount, currency=currency,
+                                            token=token, decline=_DECLINES.get(token))
         if first_call and token == TIMEOUT_AFTER_CHARGE:
             raise GatewayTimeout(idempotency_key=key)
         return result
@@ -90,28 +93,30 @@ class TestGateway:
                       idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        return self._maybe_timeout(key, lambda: self._ledger.capture(
+        return await self._maybe_timeout(key, lambda: self._book.capture(
             key=key, reference=reference, amount=amount, currency=currency))
 
     async def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
-        return self._maybe_timeout(key, lambda: self._ledger.void(key=key, reference=reference))
+        return await self._maybe_timeout(key, lambda: self._book.void(key=key,
+                                                                      reference=reference))
 
     async def refund(self, *, reference: str, amount: Decimal, currency: str,
                      idempotency_key: str) -> GatewayResult:
         key = gw.check_key(idempotency_key)
         amount, currency = gw.check_amount(amount), gw.check_currency(currency)
-        return self._maybe_timeout(key, lambda: self._ledger.refund(
+        return await self._maybe_timeout(key, lambda: self._book.refund(
             key=key, reference=reference, amount=amount, currency=currency))
 
     async def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
-        return self._ledger.lookup(gw.check_key(idempotency_key))
+        return await self._book.lookup(gw.check_key(idempotency_key))
 
-    def _maybe_timeout(self, key: str, call: Callable[[], GatewayResult]) -> GatewayResult:
+    async def _maybe_timeout(self, key: str,
+                             call: Callable[[], Awaitable[GatewayResult]]) -> GatewayResult:
         after = self._next_timeout
-        if after is None or self._ledger.knows(key):
-            return call()
+        if after is None or await self._book.knows(key):
+            return await call()
         self._next_timeout = None
         if after:
-            call()
+            await call()
         raise GatewayTimeout(idempotency_key=key)

@@ -253,7 +253,7 @@ def order_pk(order: dict[str, Any]) -> int:
 
 SNAPSHOT_TABLES = ["event_sequence", "event_log", "event_consumer", "webhook_receipt",
                    "carrier_sequence", "receivable_entry", "receivable_sequence",
-                   "payment_transaction", "payment",
+                   "payment_transaction", "payment", "gateway_book_key", "gateway_book_payment",
                    "notification", "partner_delivery_attempt", "partner_delivery",
                    "shipment_document", "routing_decision", "stock_movement",
                    "inbound_expectation",

@@ -131,12 +131,14 @@ async def test_an_unexpected_exception_in_a_query_is_masked(gql, monkeypatch):
 async def test_an_unexpected_exception_in_a_loader_is_masked(gql, monkeypatch):
     await setup_shop(gql)
     await place(gql, [("SKU-A", 1)])
-    from oms.customers import queries as customer_queries
+    from oms.graphql import loaders
 
-    async def broken(ids):
-        raise ValueError(SECRET_DETAIL)
+    def broken(model):
+        async def load(ids):
+            raise ValueError(SECRET_DETAIL)
+        return load
 
-    monkeypatch.setattr(customer_queries, "stats", broken)
+    monkeypatch.setattr(loaders, "_by_id", broken)  # the customer loader, made per request
     r = await gql("{ orders { edges { node { number customer { email ordersCount } } } } }")
     _masked(r)
     assert r.data is None or r.data["orders"]["edges"][0]["node"]["number"] == "WEB-000001"

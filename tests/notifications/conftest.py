@@ -13,8 +13,9 @@ from aiosmtpd.controller import Controller
 from oms.notifications.smtp import SmtpConfig
 from tests.payments import conftest as payments_fixtures
 
-# The payments set-up, shared: a fresh gateway book, receivable numbers from 1.
-fresh_gateways = payments_fixtures.fresh_gateways
+# The payments set-up, shared: fresh gateways (tests/conftest.py) for every
+# test here, receivable numbers from 1.
+_gateways = payments_fixtures._gateways
 ar_numbers = payments_fixtures.ar_numbers
 pay_shop = payments_fixtures.pay_shop
 

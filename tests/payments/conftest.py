@@ -1,19 +1,14 @@
-"""Payments tests: a fresh in-memory gateway book per test (the stand-in
-for the remote processor), lookups after a timeout without waiting, and
-receivable numbers counted from 1 again."""
+"""Payments tests: fresh gateway instances per test (their book, the
+stand-in for the remote processor, is in tables clean_db empties), lookups
+after a timeout without waiting, and receivable numbers counted from 1 again."""
 from __future__ import annotations
 
 import pytest
 
-from oms.payments import gateways, operations
-
 
 @pytest.fixture(autouse=True)
-def fresh_gateways(monkeypatch):
-    gateways.reset()
-    monkeypatch.setattr(operations, "LOOKUP_DELAYS", (0, 0, 0))
-    yield
-    gateways.reset()
+def _gateways(fresh_gateways):
+    """Every test here gets fresh gateways (tests/conftest.py)."""
 
 
 @pytest.fixture

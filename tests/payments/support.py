@@ -27,10 +27,11 @@ async def place_paid(lines, token: str = "tok_approve", **kw) -> payments.Author
     return await payments.place_and_authorize(paid_cmd(lines, token, **kw), actor="test")
 
 
-def book():
+async def book():
     """The test gateway's payments: (status, authorized, captured, refunded)."""
     gateway = gateways.get_gateway("test")
-    return [(p.status.value, p.authorized, p.captured, p.refunded) for p in gateway.payments()]
+    return [(p.status.value, p.authorized, p.captured, p.refunded)
+            for p in await gateway.payments()]
 
 
 async def drain() -> int:
@@ -91,4 +92,4 @@ async def state() -> tuple:
             list(await ReceivableEntry.all().order_by("id").values_list("kind", "amount")),
             sorted(await StockLevel.all().values_list("product_id", "location_id", "on_hand",
                                                       "reserved")),
-            book())
+            await book())

@@ -1,6 +1,8 @@
 """The built-in gateways behave like a real one: idempotent by key, capture
 up to the authorisation, refund up to the capture, void only before capture,
-and an unknown outcome resolved by lookup. No database needed."""
+and an unknown outcome resolved by lookup. Their book is in the database,
+emptied for each test (tests/conftest.py TABLES); races are in
+test_book_races.py."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,11 +11,16 @@ import pytest
 
 from oms.core.errors import (Duplicate, ErrorCode, Invalid, InvalidTransition, NotFound)
 from oms.payments import (GatewayResult, GatewayTimeout, ManualGateway, PaymentDeclined,
-                          PaymentGateway, ResultStatus, TestGateway, gateway_codes, get_gateway)
+                          PaymentGateway, ResultStatus, TestGateway, gateway_codes, gateways,
+                          get_gateway)
+from oms.payments.ledger import Payment
 from oms.payments.lifecycle import PaymentStatus
 
 D = Decimal
 APPROVED, DECLINED = ResultStatus.APPROVED, ResultStatus.DECLINED
+
+
+pytestmark = pytest.mark.usefixtures("clean_db")
 
 
 @pytest.fixture
@@ -60,8 +67,8 @@ async def test_an_approving_token_authorises_the_amount(gw):
     result = await gw.authorize(amount=D("25.50"), currency="EUR", token="tok_approve",
                                 idempotency_key="k1")
     assert result == GatewayResult(APPROVED, "test_pay_1", D("25.50"), "EUR")
-    assert gw.payment("test_pay_1").status is PaymentStatus.AUTHORIZED
-    assert gw.payment("test_pay_1").authorized == D("25.50")
+    assert (await gw.payment("test_pay_1")).status is PaymentStatus.AUTHORIZED
+    assert (await gw.payment("test_pay_1")).authorized == D("25.50")
 
 
 @pytest.mark.parametrize("token, code, message", [
@@ -74,7 +81,7 @@ async def test_a_declining_token_gives_a_declined_result_with_a_code(gw, token, 
     assert result == GatewayResult(DECLINED, "test_pay_1", D("10.00"), "EUR",
                                    decline_code=code, message=message)
     assert not result.approved
-    assert gw.payment("test_pay_1").status is PaymentStatus.DECLINED
+    assert (await gw.payment("test_pay_1")).status is PaymentStatus.DECLINED
 
 
 async def test_a_declined_result_becomes_a_payment_declined_user_error(gw):
@@ -103,7 +110,7 @@ async def test_an_unknown_token_is_refused_and_nothing_is_recorded(gw, token):
     with pytest.raises(Invalid) as err:
         await gw.authorize(amount=D("10.00"), currency="EUR", token=token, idempotency_key="k1")
     assert err.value.field == ["payment", "token"]
-    assert gw.payments() == []
+    assert await gw.payments() == []
     assert await gw.lookup(idempotency_key="k1") is None
 
 
@@ -120,7 +127,23 @@ async def test_a_timeout_after_charge_is_resolved_by_lookup_with_exactly_one_cha
     again = await gw.authorize(amount=D("40.00"), currency="EUR",
                                token="tok_timeout_after_charge", idempotency_key="k1")
     assert again == found
-    assert [(p.reference, p.authorized) for p in gw.payments()] == [("test_pay_1", D("40.00"))]
+    assert [(p.reference, p.authorized) for p in await gw.payments()] == [
+        ("test_pay_1", D("40.00"))]
+
+
+async def test_a_charge_that_timed_out_in_one_process_is_found_from_another(gw):
+    with pytest.raises(GatewayTimeout):
+        await gw.authorize(amount=D("40.00"), currency="EUR", token="tok_timeout_after_charge",
+                           idempotency_key="k1")
+    gateways.reset()
+    other = gateways.get_gateway("test")  # another process's instance
+    found = await other.lookup(idempotency_key="k1")
+    assert found == GatewayResult(APPROVED, "test_pay_1", D("40.00"), "EUR")
+    # Sent again from there under the same key: answered from the book, at once.
+    assert await other.authorize(amount=D("40.00"), currency="EUR",
+                                 token="tok_timeout_after_charge", idempotency_key="k1") == found
+    assert [(p.reference, p.authorized) for p in await other.payments()] == [
+        ("test_pay_1", D("40.00"))]
 
 
 async def test_a_timeout_before_charge_leaves_nothing_to_find(gw):
@@ -128,7 +151,7 @@ async def test_a_timeout_before_charge_leaves_nothing_to_find(gw):
         await gw.authorize(amount=D("40.00"), currency="EUR",
                            token="tok_timeout_before_charge", idempotency_key="k1")
     assert await gw.lookup(idempotency_key="k1") is None
-    assert gw.payments() == []
+    assert await gw.payments() == []
 
 
 async def test_lookup_of_a_key_never_used_is_none(gw):
@@ -143,13 +166,13 @@ async def test_a_capture_can_time_out_before_or_after_it_takes_effect(gw, after,
     with pytest.raises(GatewayTimeout):
         await gw.capture(reference="test_pay_1", amount=D("30.00"), currency="EUR",
                          idempotency_key="c1")
-    assert gw.payment("test_pay_1").captured == captured
+    assert (await gw.payment("test_pay_1")).captured == captured
     assert (await gw.lookup(idempotency_key="c1") is not None) is found
     # The timeout was one-shot: the same key now gets an answer, once.
     result = await gw.capture(reference="test_pay_1", amount=D("30.00"), currency="EUR",
                               idempotency_key="c1")
     assert (result.status, result.amount) == (APPROVED, D("30.00"))
-    assert gw.payment("test_pay_1").captured == D("30.00")
+    assert (await gw.payment("test_pay_1")).captured == D("30.00")
 
 
 # -- idempotency ----------------------------------------------------------
@@ -159,7 +182,7 @@ async def test_repeating_a_key_returns_the_first_result_and_charges_once(gw):
     for _ in range(3):
         assert await gw.authorize(amount=D("100.00"), currency="EUR", token="tok_approve",
                                   idempotency_key="k1") == first
-    assert len(gw.payments()) == 1
+    assert len(await gw.payments()) == 1
 
 
 async def test_repeating_a_declined_key_returns_the_same_decline(gw):
@@ -167,7 +190,7 @@ async def test_repeating_a_declined_key_returns_the_same_decline(gw):
                                idempotency_key="k1")
     assert await gw.authorize(amount=D("10.00"), currency="EUR", token="tok_decline",
                               idempotency_key="k1") == first
-    assert len(gw.payments()) == 1
+    assert len(await gw.payments()) == 1
 
 
 async def test_an_equal_amount_written_differently_is_the_same_request(gw):
@@ -187,7 +210,7 @@ async def test_a_key_reused_for_another_authorisation_is_refused(gw, change):
     with pytest.raises(Duplicate) as err:
         await gw.authorize(idempotency_key="k1", **request)
     assert err.value.field == ["payment", "idempotencyKey"]
-    assert len(gw.payments()) == 1
+    assert len(await gw.payments()) == 1
 
 
 async def test_repeated_captures_and_refunds_move_money_once(gw):
@@ -200,7 +223,7 @@ async def test_repeated_captures_and_refunds_move_money_once(gw):
                              idempotency_key="r1")
     assert await gw.refund(reference="test_pay_1", amount=D("10.00"), currency="EUR",
                            idempotency_key="r1") == refund
-    payment = gw.payment("test_pay_1")
+    payment = await gw.payment("test_pay_1")
     assert (payment.captured, payment.refunded) == (D("60.00"), D("10.00"))
 
 
@@ -217,7 +240,7 @@ async def test_a_capture_key_reused_with_another_amount_or_for_a_refund_is_refus
     with pytest.raises(Duplicate):  # the authorisation's own key
         await gw.capture(reference="test_pay_1", amount=D("20.00"), currency="EUR",
                          idempotency_key="auth-1")
-    assert gw.payment("test_pay_1").captured == D("60.00")
+    assert (await gw.payment("test_pay_1")).captured == D("60.00")
 
 
 async def test_a_refused_request_is_not_recorded_so_its_key_stays_free(gw):
@@ -241,7 +264,7 @@ async def test_partial_captures_add_up_to_the_authorised_amount_and_no_further(g
                               idempotency_key="ship-2")
     assert first == GatewayResult(APPROVED, "test_cap_2", D("60.00"), "EUR")
     assert second == GatewayResult(APPROVED, "test_cap_3", D("40.00"), "EUR")
-    payment = gw.payment("test_pay_1")
+    payment = await gw.payment("test_pay_1")
     assert (payment.status, payment.captured) == (PaymentStatus.CAPTURED, D("100.00"))
     with pytest.raises(Invalid) as err:
         await gw.capture(reference="test_pay_1", amount=D("0.01"), currency="EUR",
@@ -249,7 +272,7 @@ async def test_partial_captures_add_up_to_the_authorised_amount_and_no_further(g
     assert err.value.field == ["payment", "amount"]
     assert str(err.value) == ("cannot capture 0.01: only 0.00 of the authorisation "
                               "is left to capture")
-    assert gw.payment("test_pay_1").captured == D("100.00")
+    assert (await gw.payment("test_pay_1")).captured == D("100.00")
 
 
 async def test_a_capture_beyond_what_is_left_is_refused_whole(gw):
@@ -259,7 +282,7 @@ async def test_a_capture_beyond_what_is_left_is_refused_whole(gw):
     with pytest.raises(Invalid):
         await gw.capture(reference="test_pay_1", amount=D("40.01"), currency="EUR",
                          idempotency_key="ship-2")
-    assert gw.payment("test_pay_1").captured == D("60.00")
+    assert (await gw.payment("test_pay_1")).captured == D("60.00")
 
 
 async def test_capture_in_another_currency_is_refused(gw):
@@ -281,10 +304,55 @@ async def test_unknown_references_are_not_found(gw):
         await gw.void(reference="nope", idempotency_key="v1")
 
 
-async def test_references_are_per_gateway_instance(gw):
+async def test_the_book_is_shared_by_every_instance_as_by_every_process(gw):
     await authorised(gw)
+    other = TestGateway()  # what another server process holds
+    assert await other.lookup(idempotency_key="auth-1") == GatewayResult(
+        APPROVED, "test_pay_1", D("100.00"), "EUR")
+    result = await other.capture(reference="test_pay_1", amount=D("60.00"), currency="EUR",
+                                 idempotency_key="c1")
+    assert result == GatewayResult(APPROVED, "test_cap_2", D("60.00"), "EUR")
+    assert await gw.capture(reference="test_pay_1", amount=D("60.00"), currency="EUR",
+                            idempotency_key="c1") == result
+    assert (await gw.payment("test_pay_1")).captured == D("60.00")
+
+
+async def test_each_gateway_keeps_its_own_book(gw):
+    await authorised(gw, key="k1")
+    manual = ManualGateway()
+    assert await manual.lookup(idempotency_key="k1") is None
     with pytest.raises(NotFound):
-        await TestGateway().void(reference="test_pay_1", idempotency_key="v1")
+        await manual.void(reference="test_pay_1", idempotency_key="v1")
+    # The same key at another gateway is another request, not a replay.
+    auth = await manual.authorize(amount=D("5.00"), currency="EUR", token=None,
+                                  idempotency_key="k1")
+    assert auth.reference.startswith("manual-")
+    assert [(p.reference, p.authorized) for p in await gw.payments()] == [
+        ("test_pay_1", D("100.00"))]
+
+
+async def test_the_book_survives_a_restart_of_the_process(gw):
+    await authorised(gw)
+    gateways.reset()  # a new process: new instances, the same book
+    restarted = gateways.get_gateway("test")
+    assert restarted is not gw
+    assert await restarted.lookup(idempotency_key="auth-1") == GatewayResult(
+        APPROVED, "test_pay_1", D("100.00"), "EUR")
+    result = await restarted.capture(reference="test_pay_1", amount=D("100.00"),
+                                     currency="EUR", idempotency_key="c1")
+    assert result == GatewayResult(APPROVED, "test_cap_2", D("100.00"), "EUR")
+    assert await restarted.payments() == [Payment("test_pay_1", "EUR", D("100.00"),
+                                                  PaymentStatus.CAPTURED, D("100.00"))]
+
+
+async def test_a_gateway_called_inside_a_database_transaction_is_refused(gw):
+    from tortoise.transactions import in_transaction
+
+    async with in_transaction():
+        with pytest.raises(RuntimeError) as err:
+            await authorised(gw)
+    assert "inside a database transaction" in str(err.value)
+    assert await gw.lookup(idempotency_key="auth-1") is None
 
 
 # -- refund ---------------------------------------------------------------
@@ -297,7 +365,7 @@ async def test_refunds_add_up_to_what_was_captured_and_no_further(gw):
         result = await gw.refund(reference="test_pay_1", amount=D(amount), currency="EUR",
                                  idempotency_key=f"r{i}")
         assert (result.status, result.amount) == (APPROVED, D(amount))
-    assert gw.payment("test_pay_1").refunded == D("70.00")
+    assert (await gw.payment("test_pay_1")).refunded == D("70.00")
     with pytest.raises(Invalid) as err:
         await gw.refund(reference="test_pay_1", amount=D("0.01"), currency="EUR",
                         idempotency_key="r4")
@@ -313,7 +381,7 @@ async def test_a_refund_beyond_the_captured_amount_is_refused_even_if_authorised
     with pytest.raises(Invalid):
         await gw.refund(reference="test_pay_1", amount=D("30.01"), currency="EUR",
                         idempotency_key="r2")
-    assert gw.payment("test_pay_1").refunded == D("20.00")
+    assert (await gw.payment("test_pay_1")).refunded == D("20.00")
 
 
 async def test_nothing_can_be_refunded_before_a_capture(gw):
@@ -330,7 +398,7 @@ async def test_void_releases_an_uncaptured_authorisation(gw):
     await authorised(gw, amount="100.00")
     result = await gw.void(reference="test_pay_1", idempotency_key="v1")
     assert result == GatewayResult(APPROVED, "test_void_2", D("100.00"), "EUR")
-    assert gw.payment("test_pay_1").status is PaymentStatus.VOIDED
+    assert (await gw.payment("test_pay_1")).status is PaymentStatus.VOIDED
     assert await gw.void(reference="test_pay_1", idempotency_key="v1") == result
     with pytest.raises(InvalidTransition):
         await gw.void(reference="test_pay_1", idempotency_key="v2")
@@ -346,7 +414,7 @@ async def test_void_is_refused_once_anything_was_captured(gw):
     with pytest.raises(InvalidTransition) as err:
         await gw.void(reference="test_pay_1", idempotency_key="v1")
     assert str(err.value) == "cannot void a payment that is CAPTURED"
-    assert gw.payment("test_pay_1").status is PaymentStatus.CAPTURED
+    assert (await gw.payment("test_pay_1")).status is PaymentStatus.CAPTURED
 
 
 # -- input checks ---------------------------------------------------------
@@ -406,7 +474,7 @@ async def test_manual_authorise_approves_without_charging_and_capture_marks_as_p
                                   idempotency_key="order-7")
     assert (auth.status, auth.amount, auth.currency) == (APPROVED, D("80.00"), "GBP")
     assert auth.reference.startswith("manual-") and len(auth.reference) == len("manual-") + 20
-    payment = manual.payment(auth.reference)
+    payment = await manual.payment(auth.reference)
     assert (payment.status, payment.captured) == (PaymentStatus.AUTHORIZED, D("0.00"))
 
     # The invoice is paid in two instalments: each is marked as paid.
@@ -415,7 +483,7 @@ async def test_manual_authorise_approves_without_charging_and_capture_marks_as_p
     paid = await manual.capture(reference=auth.reference, amount=D("30.00"), currency="GBP",
                                 idempotency_key="paid-2")
     assert paid.approved and paid.reference.startswith("manual-cap-")
-    assert manual.payment(auth.reference).captured == D("80.00")
+    assert (await manual.payment(auth.reference)).captured == D("80.00")
     assert await manual.lookup(idempotency_key="paid-2") == paid
     with pytest.raises(Invalid):
         await manual.capture(reference=auth.reference, amount=D("0.01"), currency="GBP",
@@ -440,7 +508,7 @@ async def test_manual_refund_up_to_what_was_paid_and_void_only_before_payment():
                                    idempotency_key="order-8")
     voided = await manual.void(reference=other.reference, idempotency_key="void-2")
     assert (voided.status, voided.amount) == (APPROVED, D("20.00"))
-    assert manual.payment(other.reference).status is PaymentStatus.VOIDED
+    assert (await manual.payment(other.reference)).status is PaymentStatus.VOIDED
 
 
 async def test_manual_is_idempotent_and_refuses_a_card_token():

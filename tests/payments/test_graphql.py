@@ -142,7 +142,7 @@ async def test_an_order_through_capture_delivery_refund_and_completion(gql):
         ("CREDIT_NOTE", "CN-000001", "5.00"), ("REFUND", None, "5.00")]
     assert (data["receivables"]["outstanding"]["amount"], data["receivables"]["balanced"]) == (
         "0.00", True)
-    assert book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
+    assert await book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
 
 
 async def test_a_phone_order_is_marked_as_paid_in_instalments(gql):

@@ -13,6 +13,8 @@ from oms.payments import (GatewayResult, GatewayTimeout, OutcomeUnknown, ResultS
 D = Decimal
 NO_WAIT = (0, 0, 0)
 
+pytestmark = pytest.mark.usefixtures("clean_db")  # the test gateway's book
+
 
 class Recorder:
     """A fake sleep that records the delays instead of waiting."""
@@ -52,7 +54,7 @@ async def test_a_timeout_after_charge_resolves_to_the_charge_sent_once():
     assert result == GatewayResult(ResultStatus.APPROVED, "test_pay_1", D("40.00"), "EUR")
     assert keys == ["order-1-auth"]          # sent once, with the caller's key
     assert sleep.delays == [0.5]             # the first lookup found it
-    assert len(gw.payments()) == 1           # exactly one charge
+    assert len(await gw.payments()) == 1     # exactly one charge
 
 
 async def test_a_timed_out_capture_is_found_by_lookup_and_taken_once():
@@ -64,7 +66,7 @@ async def test_a_timed_out_capture_is_found_by_lookup_and_taken_once():
         reference=auth.reference, amount=D("60.00"), currency="EUR", idempotency_key=key),
         lookup_delays=NO_WAIT, sleep=Recorder())
     assert (result.status, result.amount) == (ResultStatus.APPROVED, D("60.00"))
-    assert gw.payment(auth.reference).captured == D("60.00")
+    assert (await gw.payment(auth.reference)).captured == D("60.00")
 
 
 async def test_when_nothing_is_found_the_outcome_stays_unknown_after_bounded_lookups():
@@ -81,7 +83,7 @@ async def test_when_nothing_is_found_the_outcome_stays_unknown_after_bounded_loo
     assert err.value.idempotency_key == "k1"
     assert sent == ["k1"]                    # never re-sent
     assert sleep.delays == [0.5, 2.0, 5.0]   # three lookups, then it gives up
-    assert gw.payments() == []
+    assert await gw.payments() == []
 
 
 class SlowGateway:

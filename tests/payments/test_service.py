@@ -49,7 +49,7 @@ async def test_an_approved_authorisation_confirms_and_routes_the_order():
     assert await payment_row(o.id) == ("test", "AUTHORIZED", D("20.00"), D("20.00"), D("0.00"),
                                        D("0.00"))
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY)]
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
     assert await _payment_events(o.id) == [{
         "payment_id": 1, "transaction_id": 1, "kind": "AUTHORIZE",
         "transaction_status": "SUCCEEDED", "amount": "20.00", "payment_status": "AUTHORIZED",
@@ -76,7 +76,7 @@ async def test_a_declined_authorisation_cancels_the_order_and_releases_its_stock
     assert await payment_row(o.id) == ("test", "FAILED", D("20.00"), D("0.00"), D("0.00"),
                                        D("0.00"))
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "DECLINED", KEY)]
-    assert book() == [("DECLINED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("DECLINED", D("20.00"), D("0.00"), D("0.00"))]
     last = await EventLog.filter(type="OrderStatusChanged").order_by("-id").first()
     assert (last.payload["to"], last.payload["actor"], last.payload["message"]) == (
         "CANCELLED", "system:payments", "payment declined")
@@ -91,7 +91,7 @@ async def test_a_timeout_after_the_charge_is_resolved_by_lookup_without_charging
     assert placed.errors == []
     assert (o.status, o.payment_status) == ("CONFIRMED", "AUTHORIZED")
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY)]
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
 
 
 async def test_no_answer_at_all_leaves_the_order_and_payment_pending():
@@ -102,11 +102,11 @@ async def test_no_answer_at_all_leaves_the_order_and_payment_pending():
     assert await payment_row(o.id) == ("test", "PENDING", D("20.00"), D("0.00"), D("0.00"),
                                        D("0.00"))
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "UNKNOWN", KEY)]
-    assert book() == []
+    assert await book() == []
     # The loop asks again under the same key; the gateway still knows nothing.
     assert await recovery.resolve_open(grace=timedelta(0)) == 0
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "UNKNOWN", KEY)]
-    assert book() == []
+    assert await book() == []
 
 
 async def test_a_replayed_placement_does_not_authorise_twice():
@@ -116,7 +116,7 @@ async def test_a_replayed_placement_does_not_authorise_twice():
     assert again.placement.order.status == "CONFIRMED"
     assert await transactions(first.placement.order.id) == [
         ("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY)]
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
 
 
 async def test_a_replayed_declined_placement_is_declined_again_without_a_second_call():
@@ -124,7 +124,7 @@ async def test_a_replayed_declined_placement_is_declined_again_without_a_second_
     again = await place_paid([("SKU-A", 2)], "tok_decline", key="cart-1")
     assert [e.code for e in again.errors] == [ErrorCode.PAYMENT_DECLINED]
     assert again.placement.order.status == "CANCELLED"
-    assert len(book()) == 1
+    assert len(await book()) == 1
 
 
 @pytest.mark.parametrize("payment, code, field", [
@@ -136,7 +136,7 @@ async def test_a_bad_gateway_or_token_places_nothing(payment, code, field):
     cmd = dataclasses.replace(factories.place_cmd([("SKU-A", 1)]), payment=payment)
     await refused(code, field, payments.place_and_authorize(cmd, actor="test"), state=state)
     assert await Order.all().count() == 0
-    assert book() == []
+    assert await book() == []
 
 
 async def test_a_payment_taken_elsewhere_is_not_authorised_or_captured_here():
@@ -148,7 +148,7 @@ async def test_a_payment_taken_elsewhere_is_not_authorised_or_captured_here():
     await ship_all(o.id)
     await drain()
     assert await transactions(o.id) == []
-    assert book() == []
+    assert await book() == []
 
 
 # ---- capture per shipment --------------------------------------------------------
@@ -175,7 +175,7 @@ async def test_each_shipment_is_captured_as_it_ships_and_the_captures_sum_to_the
         ("CAPTURE", D("10.00"), "SUCCEEDED", f"shipment:{wh1.id}:capture")]
     assert await payment_row(o.id) == ("test", "CAPTURED", D("17.98"), D("17.98"), D("17.98"),
                                        D("0.00"))
-    assert book() == [("CAPTURED", D("17.98"), D("17.98"), D("0.00"))]
+    assert await book() == [("CAPTURED", D("17.98"), D("17.98"), D("0.00"))]
     assert await entries(o.id) == [
         ("INVOICE", "INV-000001", D("7.98")), ("PAYMENT", None, D("7.98")),
         ("INVOICE", "INV-000002", D("10.00")), ("PAYMENT", None, D("10.00"))]
@@ -189,11 +189,11 @@ async def test_replayed_shipment_events_capture_nothing_twice():
     o = placed.placement.order
     await ship_all(o.id)
     await drain()
-    before = (await transactions(o.id), book(), await entries(o.id))
+    before = (await transactions(o.id), await book(), await entries(o.id))
     # Every event handed over again, as after a crash before the cursor moved.
     await EventConsumerCursor.filter(name="payments").update(last_id=0)
     await drain()
-    assert (await transactions(o.id), book(), await entries(o.id)) == before
+    assert (await transactions(o.id), await book(), await entries(o.id)) == before
 
 
 async def test_a_manual_payment_is_not_captured_when_it_ships():
@@ -218,7 +218,7 @@ async def test_cancelling_voids_an_uncaptured_authorisation_once():
     assert (await order(o.id)).payment_status == "VOIDED"
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY),
                                         ("VOID", D("20.00"), "SUCCEEDED", "order:1:void")]
-    assert book() == [("VOIDED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("VOIDED", D("20.00"), D("0.00"), D("0.00"))]
     await EventConsumerCursor.filter(name="payments").update(last_id=0)
     await drain()
     assert len(await transactions(o.id)) == 2
@@ -263,14 +263,14 @@ async def test_refunds_partial_then_full_and_never_above_what_was_captured():
         ("CREDIT_NOTE", "CN-000001", D("5.00")), ("REFUND", None, D("5.00"))]
     assert await ar(o.id) == (D("20.00"), D("20.00"), D("5.00"), D("5.00"), 0, True)
 
-    before = (await transactions(o.id), book())
+    before = (await transactions(o.id), await book())
     await refused(ErrorCode.INVALID, ["amount"], payments.refund(
         o.id, amount=D("15.01"), reason=None, idempotency_key="r2"), state=state)
-    assert (await transactions(o.id), book()) == before  # nothing sent, nothing written
+    assert (await transactions(o.id), await book()) == before  # nothing sent, nothing written
 
     done = await payments.refund(o.id, amount=D("15.00"), reason=None, idempotency_key="r2")
     assert (done.order.payment_status, done.payment.refunded) == ("REFUNDED", D("20.00"))
-    assert book() == [("CAPTURED", D("20.00"), D("20.00"), D("20.00"))]
+    assert await book() == [("CAPTURED", D("20.00"), D("20.00"), D("20.00"))]
     assert await ar(o.id) == (D("20.00"), D("20.00"), D("20.00"), D("20.00"), 0, True)
     await refused(ErrorCode.INVALID, ["amount"], payments.refund(
         o.id, amount=D("0.01"), reason=None, idempotency_key="r3"), state=state)
@@ -289,7 +289,7 @@ async def test_a_refund_before_any_capture_is_refused():
     await refused(ErrorCode.INVALID, ["amount"], payments.refund(
         placed.placement.order.id, amount=D("1.00"), reason=None, idempotency_key="r1"),
         state=state)
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
 
 
 async def test_a_replayed_refund_returns_the_first_result_and_another_amount_is_duplicate():
@@ -300,7 +300,7 @@ async def test_a_replayed_refund_returns_the_first_result_and_another_amount_is_
     assert again.payment.refunded == D("5.00")
     await refused(ErrorCode.DUPLICATE, ["idempotencyKey"], payments.refund(
         o.id, amount=D("6.00"), reason=None, idempotency_key="r1"), state=state)
-    assert book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
+    assert await book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
 
 
 @pytest.mark.parametrize("amount", [D("0"), D("-1.00"), D("1.001"), D("NaN")])
@@ -315,7 +315,7 @@ async def test_a_refund_that_times_out_after_processing_is_found_by_lookup():
     gateways.get_gateway("test").timeout_next_call(after_processing=True)
     done = await payments.refund(o.id, amount=D("5.00"), reason=None, idempotency_key="r1")
     assert done.transaction.status == "SUCCEEDED"
-    assert book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
+    assert await book() == [("CAPTURED", D("20.00"), D("20.00"), D("5.00"))]
     assert await ar(o.id) == (D("20.00"), D("20.00"), D("5.00"), D("5.00"), 0, True)
 
 
@@ -334,14 +334,14 @@ async def test_a_crash_after_the_charge_is_finished_by_the_recovery_loop(monkeyp
     o = await order(1)
     assert (o.status, o.payment_status) == ("PENDING", "PENDING")
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "PENDING", KEY)]
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]  # money reserved
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]  # money reserved
     # Too young: it may still be in flight in another process.
     assert await recovery.resolve_open() == 0
     assert await recovery.resolve_open(grace=timedelta(0)) == 1
     o = await order(1)
     assert (o.status, o.payment_status) == ("CONFIRMED", "AUTHORIZED")
     assert await transactions(o.id) == [("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY)]
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
     assert len(await factories.shipments_of(o.id)) == 1
     assert await recovery.resolve_open(grace=timedelta(0)) == 0
 
@@ -357,10 +357,10 @@ async def test_a_crash_before_the_call_is_sent_once_by_the_recovery_loop(monkeyp
         await place_paid([("SKU-A", 2)])
     monkeypatch.undo()
     monkeypatch.setattr(operations, "LOOKUP_DELAYS", (0, 0, 0))
-    assert book() == []
+    assert await book() == []
     assert await recovery.resolve_open(grace=timedelta(0)) == 1
     assert (await order(1)).status == "CONFIRMED"
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
 
 
 async def test_a_capture_left_unknown_is_resolved_later_and_then_the_order_completes():
@@ -374,9 +374,9 @@ async def test_a_capture_left_unknown_is_resolved_later_and_then_the_order_compl
         ("AUTHORIZE", D("20.00"), "SUCCEEDED", KEY),
         ("CAPTURE", D("20.00"), "UNKNOWN", f"shipment:{s.id}:capture")]
     assert (await order(o.id)).status == "DELIVERED"  # delivered, not captured: not complete
-    assert book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
+    assert await book() == [("AUTHORIZED", D("20.00"), D("0.00"), D("0.00"))]
     assert await recovery.resolve_open(grace=timedelta(0)) == 1
-    assert book() == [("CAPTURED", D("20.00"), D("20.00"), D("0.00"))]
+    assert await book() == [("CAPTURED", D("20.00"), D("20.00"), D("0.00"))]
     o = await order(o.id)
     assert (o.status, o.payment_status) == ("COMPLETED", "CAPTURED")
 

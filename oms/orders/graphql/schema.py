@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 
 import strawberry
 
@@ -11,8 +12,8 @@ from oms.auth.tokens import Role
 from oms.core import ids
 from oms.graphql.common import AddressInput
 from oms.graphql.context import OPERATORS, READERS, Info, customer_scope, require
-from oms.graphql.errors import GqlCode, UserError, attempt, gql_error
-from oms.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from oms.graphql.errors import UserError, attempt
+from oms.graphql.pagination import keyset_page
 from oms.orders import queries, service
 from oms.orders.models import Order
 from oms.orders.queries import OrderFilter
@@ -138,21 +139,12 @@ async def orders_connection(info: Info, *, customer_id: int | None = None,
                         placed_from=f.placed_from, placed_to=f.placed_to, search=f.search,
                         hold_reason=f.hold_reason.value if f.hold_reason else None)
     ob = order_by or OrderOrderBy()
-    limit = page_size(first)
-    try:
-        rows = await queries.page(query, sort=ob.field.value,
-                                  descending=ob.direction is SortDirection.DESC,
-                                  after=decode_cursor(after), limit=limit + 1)
-    except queries.InvalidCursor:
-        raise gql_error("invalid cursor", GqlCode.BAD_USER_INPUT) from None
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    edges = [OrderEdge(cursor=encode_cursor(queries.cursor_values(o, ob.field.value)),
-                       node=OrderType(m=o)) for o in rows]
-    return OrderConnection(edges=edges, query=query, page_info=PageInfo(
-        has_next_page=has_next, has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None))
+    sort = ob.field.value
+    pairs, page_info = await keyset_page(
+        partial(queries.page, query, sort=sort, descending=ob.direction is SortDirection.DESC),
+        first=first, after=after, cursor_values=lambda o: queries.cursor_values(o, sort))
+    return OrderConnection(edges=[OrderEdge(cursor=c, node=OrderType(m=o)) for c, o in pairs],
+                           query=query, page_info=page_info)
 
 
 async def visible_order(info: Info, order_id: int | None) -> Order | None:
