@@ -27,6 +27,7 @@ from typing import Awaitable, Callable, Iterable
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
+from oms.core import loops
 from oms.core.clock import now
 
 from . import queries as event_queries
@@ -133,13 +134,10 @@ async def drain(consumers: Iterable[Consumer], *, max_turns: int = 1000) -> int:
 
 async def run_forever(consumers: Iterable[Consumer], interval_seconds: float) -> None:
     consumers = list(consumers)
-    while True:
-        try:
-            for consumer in consumers:
-                while await run_once(consumer) >= BATCH:
-                    pass
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep consuming; the next turn retries
-            log.exception("event consumers failed")
-        await asyncio.sleep(interval_seconds)
+
+    async def turn() -> None:
+        for consumer in consumers:
+            while await run_once(consumer) >= BATCH:
+                pass
+
+    await loops.every(interval_seconds, turn, what="event consumers")

@@ -27,7 +27,7 @@ from oms.orders.models import Order, OrderLine
 from . import decisions, events, lifecycle, routing
 from .lifecycle import ShipmentAction, ShipmentStatus
 from .models import Shipment, ShipmentLine
-from .service import FULFILLABLE_ORDER_STATUSES, get_shipment
+from .service import FULFILLABLE_ORDER_STATUSES, create_shipments, get_shipment
 
 # Not yet handed to a carrier: the location may still refuse it.
 REJECTABLE = frozenset({ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKED})
@@ -155,19 +155,9 @@ async def _route_remaining(order: Order, *, channel: str, actor: str | None,
 async def _ship_from(order: Order, decision: routing.Decision, left: list[tuple[int, int, int]],
                      *, channel: str, at: datetime) -> list[Shipment]:
     """One new shipment per location the decision chose, in the order chosen."""
-    async with unit_of_work() as uow:
-        by_location = routing.assign_lines(decision.steps, left)
-        made = []
-        for loc in decision.locations:
-            shipment = await Shipment.create(order_id=order.id, location_id=loc,
-                                             status=ShipmentStatus.PENDING.value, created_at=at)
-            await ShipmentLine.bulk_create([
-                ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=q)
-                for line_id, q in by_location[loc]])
-            uow.record(events.shipment_updated(shipment, order=order, channel=channel,
-                                               occurred_at=at))
-            made.append(shipment)
-        return made
+    return await create_shipments(order, decision.locations,
+                                  routing.assign_lines(decision.steps, left),
+                                  channel=channel, at=at)
 
 
 async def _hold(order: Order, decision: routing.Decision, strategy: routing.Strategy, *,

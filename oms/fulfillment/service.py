@@ -35,7 +35,7 @@ async def route_order(order: Order, *, actor: str | None = None) -> list[Shipmen
     """One shipment per location holding the order's reservations (placement
     chose them: the first location that fills the whole order, else split in
     priority order)."""
-    async with unit_of_work() as uow:
+    async with unit_of_work():
         by_location = await inventory.reservations_by_location(order.id)
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
         lines_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -51,14 +51,23 @@ async def route_order(order: Order, *, actor: str | None = None) -> list[Shipmen
             for line_id, loc_id, qty in allocation.spread_over_lines(parts, lines_of[product_id]):
                 shipment_lines[loc_id].append((line_id, qty))
         channel = await catalog.channel_code(order.channel_id)
-        at = now()
+        return await create_shipments(order, list(by_location), shipment_lines,
+                                      channel=channel, at=now())
+
+
+async def create_shipments(order: Order, locations: list[int],
+                           lines_at: dict[int, list[tuple[int, int]]], *, channel: str,
+                           at: datetime) -> list[Shipment]:
+    """One PENDING shipment per location, in the order given, holding its
+    (order line id, quantity) lines, each with its ShipmentUpdated event."""
+    async with unit_of_work() as uow:
         shipments = []
-        for loc_id in by_location:
+        for loc_id in locations:
             shipment = await Shipment.create(order_id=order.id, location_id=loc_id,
                                              status=ShipmentStatus.PENDING.value, created_at=at)
             await ShipmentLine.bulk_create([
                 ShipmentLine(shipment_id=shipment.id, order_line_id=line_id, quantity=qty)
-                for line_id, qty in shipment_lines[loc_id]])
+                for line_id, qty in lines_at[loc_id]])
             uow.record(events.shipment_updated(shipment, order=order, channel=channel,
                                                occurred_at=at))
             shipments.append(shipment)

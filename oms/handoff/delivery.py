@@ -22,6 +22,7 @@ import httpx
 
 from oms.catalog.models import Location
 from oms.core import signing
+from oms.core import loops
 from oms.core.clock import now
 
 from . import lifecycle, requests, service
@@ -138,12 +139,9 @@ async def run_forever(interval_seconds: float, policy: SendPolicy = SendPolicy()
     """The server's background sender; a failing turn is logged and retried."""
     async with httpx.AsyncClient(follow_redirects=False) as client:
         send = partial(send_due, client=client, policy=policy)
-        while True:
-            try:
-                while len(await send()) >= BATCH:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - keep sending; the next turn retries
-                log.exception("partner hand-off failed")
-            await asyncio.sleep(interval_seconds)
+
+        async def turn() -> None:
+            while len(await send()) >= BATCH:
+                pass
+
+        await loops.every(interval_seconds, turn, what="partner hand-off")

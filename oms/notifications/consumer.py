@@ -6,11 +6,11 @@ SMTP settings are read from the environment when an event is handled (the
 consumer list, oms.workers.event_consumers, takes no settings)."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from decimal import Decimal
+from functools import partial
 from typing import Callable
 
+from oms.core import loops
 from oms.events.consumers import Consumer
 from oms.events.record import EventRecord
 from oms.fulfillment.events import SHIPMENT_UPDATED
@@ -20,8 +20,6 @@ from oms.settings import Settings, load
 from . import service
 from .smtp import SmtpConfig
 from .templates import Kind
-
-log = logging.getLogger(__name__)
 
 NAME = "notifications"
 _SHIPMENT_KINDS = {"SHIPPED": Kind.SHIPPED, "DELIVERED": Kind.DELIVERED}
@@ -57,11 +55,5 @@ async def retry_forever(settings: Settings, interval_seconds: float) -> None:
     config = smtp_config(settings)
     if config is None:
         return
-    while True:
-        try:
-            await service.retry_due(config)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep retrying; the next pass tries again
-            log.exception("notification retries failed")
-        await asyncio.sleep(interval_seconds)
+    await loops.every(interval_seconds, partial(service.retry_due, config),
+                      what="notification retries")

@@ -10,11 +10,11 @@ order is handled once; the losers skip it.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from oms.core import loops
 from oms.core.clock import now
 from oms.core.errors import Conflict, InvalidTransition
 
@@ -69,13 +69,9 @@ async def sweep_once(at: datetime | None = None) -> Swept:
 
 async def run_forever(interval_seconds: float) -> None:
     """The server's background loop; a failing sweep is logged and retried."""
-    while True:
-        try:
-            swept = await sweep_once()
-            if swept.expired or swept.routed:
-                log.info("swept: %d expired, %d routed", len(swept.expired), len(swept.routed))
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep sweeping; the next turn retries
-            log.exception("order sweep failed")
-        await asyncio.sleep(interval_seconds)
+    async def turn() -> None:
+        swept = await sweep_once()
+        if swept.expired or swept.routed:
+            log.info("swept: %d expired, %d routed", len(swept.expired), len(swept.routed))
+
+    await loops.every(interval_seconds, turn, what="order sweep")

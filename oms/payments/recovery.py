@@ -6,10 +6,10 @@ key, which can never charge twice. Runs in every process (oms.workers);
 the recording step makes a second recorder harmless."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
+from oms.core import loops
 from oms.core.clock import now
 from oms.core.errors import DomainError
 
@@ -53,11 +53,4 @@ async def _resolve(tx: PaymentTransaction) -> bool:
 
 
 async def run_forever(interval_seconds: float) -> None:
-    while True:
-        try:
-            await resolve_open()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - keep resolving; the next pass retries
-            log.exception("payment recovery failed")
-        await asyncio.sleep(interval_seconds)
+    await loops.every(interval_seconds, resolve_open, what="payment recovery")
