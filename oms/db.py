@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "oms.handoff.models",
     "oms.payments.models",
     "oms.notifications.models",
+    "oms.returns.models",
 ]
 
 

@@ -16,7 +16,8 @@ from oms.migrate import upgrade
 
 from . import backends
 
-TABLES = ["event_log", "event_consumer", "webhook_receipt", "carrier_sequence",
+TABLES = ["return_document", "return_tracking_event", "return_line", '"return"', "return_policy",
+          "event_log", "event_consumer", "webhook_receipt", "carrier_sequence",
           "receivable_entry", "receivable_sequence", "payment_transaction", "payment",
           "gateway_book_key", "gateway_book_payment", "notification",
           "partner_delivery_attempt", "partner_delivery", "shipment_document",
