@@ -13,7 +13,8 @@ POST /webhooks/carriers/{carrier}
     over 64 KB, 401 unsigned / bad signature / stale, 400 bad body, 404
     unknown tracking number, 409 replayed message id or a scan the shipment
     cannot take; 200 {"shipmentId", "status", "applied"} where applied is
-    false for a scan already recorded (a carrier's retry).
+    false for a scan already recorded (a carrier's retry); for a return
+    parcel's number (no shipment has it): 200 {"returnId", "status", "applied"}.
 """
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from oms import carriers
-from oms.auth import tokens
 from oms.carriers.webhooks import parse_scan
 from oms.core import ids, signing
 from oms.core.errors import DomainError, ErrorCode, Forbidden, NotFound
 from oms.settings import Settings
-from oms.web import UNAUTHENTICATED, domain_error, error, read_limited
+from oms.web import (UNAUTHENTICATED, bearer_actor, domain_error, error, private_pdf,
+                     read_limited, token_required)
 
 from . import documents, tracking
 from .labels import FILE_NAMES
@@ -43,13 +44,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
     webhook_secrets = dict(settings.carrier_webhook_secrets)
 
     async def document(request: Request) -> Response:
-        try:
-            actor = tokens.from_header(jwt_secret, request.headers.get("authorization"))
-        except tokens.InvalidToken:
-            actor = None
+        actor = bearer_actor(jwt_secret, request)
         if actor is None:
-            return error(401, UNAUTHENTICATED, "a valid bearer token is required",
-                          headers={"WWW-Authenticate": "Bearer"})
+            return token_required()
         kind = _KIND_OF_FILE.get(request.path_params["name"])
         shipment_id = ids.decode("Shipment", request.path_params["shipment"])
         try:
@@ -58,10 +55,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             doc = await documents.read_document(shipment_id, kind, actor=actor)
         except DomainError as exc:
             return _domain_error(exc)
-        return Response(bytes(doc.content), media_type=doc.content_type, headers={
-            "Content-Disposition": f'inline; filename="{request.path_params["name"]}"',
-            # Personal data (addresses): never kept by shared caches.
-            "Cache-Control": "private, no-store"})
+        return private_pdf(bytes(doc.content), doc.content_type, request.path_params["name"])
 
     async def carrier_webhook(request: Request) -> Response:
         code = request.path_params["carrier"]
@@ -82,8 +76,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
                                                          scan=scan)
         except DomainError as exc:
             return _domain_error(exc)
-        return JSONResponse({"shipmentId": ids.encode("Shipment", result.shipment.id),
-                             "status": result.shipment.status, "applied": result.applied})
+        if isinstance(result, tracking.ScanResult):
+            return JSONResponse({"shipmentId": ids.encode("Shipment", result.shipment.id),
+                                 "status": result.shipment.status, "applied": result.applied})
+        # A return parcel's number (oms.returns.tracking).
+        return JSONResponse({"returnId": ids.encode("Return", result.ret.id),
+                             "status": result.ret.status, "applied": result.applied})
 
     return [
         Route("/documents/shipments/{shipment}/{name}", document, methods=["GET"]),

@@ -20,7 +20,7 @@ from oms.orders.models import Order, OrderLine
 
 from . import events, lifecycle, tracking
 from .lifecycle import ShipmentAction, ShipmentStatus
-from .models import Shipment, ShipmentLine
+from .models import Shipment, ShipmentDocument, ShipmentLine, TrackingEvent
 
 # Shipments of an order in these statuses may be worked on.
 FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
@@ -168,3 +168,25 @@ async def ship_by_partner(shipment_id: int, *, carrier: str, service: str | None
 # Carrier scans live in oms.fulfillment.tracking (dedupe, out-of-order
 # arrivals); this name stays for the callers that know it.
 record_tracking = tracking.record_scan
+
+
+# ---- the right to erasure (oms.customers.privacy calls this) ----------------
+
+async def erase_personal_data(order_ids: list[int]) -> None:
+    """What the shipments of these orders hold about the person: the label and
+    packing slip (PDFs with the address) are deleted and the shipment no
+    longer points at them; its cancel reason and the free text of its
+    tracking scans (a carrier's "left with a neighbour at ...") go. Statuses,
+    tracking numbers and times stay. Runs in the caller's unit of work and
+    commits nothing itself."""
+    if not order_ids:
+        return
+    shipment_ids = list(await Shipment.filter(order_id__in=order_ids).values_list(
+        "id", flat=True))
+    if not shipment_ids:
+        return
+    await ShipmentDocument.filter(shipment_id__in=shipment_ids).delete()
+    await Shipment.filter(id__in=shipment_ids).update(label_url=None, packing_slip_url=None,
+                                                      cancel_reason=None)
+    await TrackingEvent.filter(shipment_id__in=shipment_ids).update(description=None,
+                                                                    location=None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from oms.carriers.webhooks import CarrierScan
 from oms.catalog import service as catalog
@@ -40,6 +41,9 @@ from . import events, lifecycle
 from .lifecycle import ShipmentStatus
 from .models import Shipment, TrackingEvent
 
+if TYPE_CHECKING:
+    from oms.returns.tracking import ReturnScanResult
+
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MANUAL = "MANUAL"
 
@@ -47,6 +51,45 @@ MANUAL = "MANUAL"
 # which cannot be imported here (service re-exports this module's record_scan).
 _FULFILLABLE = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
                 OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
+
+
+@dataclass(frozen=True)
+class CheckedScan:
+    """A scan's fields once checked, and its identity (`key`)."""
+
+    status: ShipmentStatus
+    description: str | None
+    location: str | None
+    at: datetime
+    source: str
+    key: str
+
+
+def checked_scan(*, status: str, description: str | None, location: str | None,
+                 occurred_at: datetime | None, estimated_delivery: datetime | None,
+                 source: str, dedupe_key: str | None) -> CheckedScan:
+    """The checks every scan passes, a shipment's or a return parcel's
+    (oms.returns.tracking): a tracking status, short texts, times with a
+    zone and not in the future."""
+    try:
+        scanned = ShipmentStatus(status)
+        lifecycle.TRACKING_ACTIONS[scanned]
+    except (ValueError, KeyError):
+        raise Invalid("status must be IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or EXCEPTION",
+                      field="status") from None
+    description = v.text(description, "description", required=False, max_len=500)
+    location = v.text(location, "location", required=False, max_len=200)
+    at = occurred_at or now()
+    if at.tzinfo is None:
+        raise Invalid("occurredAt needs a time zone", field="occurredAt")
+    if at > now() + MAX_CLOCK_SKEW:
+        raise Invalid("occurredAt is in the future", field="occurredAt")
+    if estimated_delivery is not None and estimated_delivery.tzinfo is None:
+        raise Invalid("estimatedDelivery needs a time zone", field="estimatedDelivery")
+    source = v.text(source, "source", max_len=64) or MANUAL
+    dedupe_key = v.text(dedupe_key, "eventId", required=False, max_len=128)
+    return CheckedScan(scanned, description, location, at, source,
+                       scan_key(source, dedupe_key, scanned.value, at, location))
 
 
 @dataclass(frozen=True)
@@ -78,28 +121,16 @@ async def apply_scan(*, shipment_id: int | None = None, tracking_number: str | N
     """record_scan, telling also whether the scan was new and whether it moved
     the shipment. `carrier` limits a tracking-number lookup to that carrier's
     parcels (a carrier's webhook must not reach another carrier's)."""
-    try:
-        scanned = ShipmentStatus(status)
-        action = lifecycle.TRACKING_ACTIONS[scanned]
-    except (ValueError, KeyError):
-        raise Invalid("status must be IN_TRANSIT, OUT_FOR_DELIVERY, DELIVERED or EXCEPTION",
-                      field="status") from None
-    description = v.text(description, "description", required=False, max_len=500)
-    location = v.text(location, "location", required=False, max_len=200)
-    at = occurred_at or now()
-    if at.tzinfo is None:
-        raise Invalid("occurredAt needs a time zone", field="occurredAt")
-    if at > now() + MAX_CLOCK_SKEW:
-        raise Invalid("occurredAt is in the future", field="occurredAt")
-    if estimated_delivery is not None and estimated_delivery.tzinfo is None:
-        raise Invalid("estimatedDelivery needs a time zone", field="estimatedDelivery")
-    source = v.text(source, "source", max_len=64) or MANUAL
-    dedupe_key = v.text(dedupe_key, "eventId", required=False, max_len=128)
+    scan = checked_scan(status=status, description=description, location=location,
+                        occurred_at=occurred_at, estimated_delivery=estimated_delivery,
+                        source=source, dedupe_key=dedupe_key)
+    scanned, description, location, at, source, key = (
+        scan.status, scan.description, scan.location, scan.at, scan.source, scan.key)
+    action = lifecycle.TRACKING_ACTIONS[scanned]
     if (shipment_id is None) == (tracking_number is None):
         raise Invalid("give exactly one of shipmentId and trackingNumber", field="shipmentId")
     if shipment_id is None:
         shipment_id = await _by_tracking_number(tracking_number, carrier)
-    key = scan_key(source, dedupe_key, scanned.value, at, location)
 
     async with unit_of_work() as uow:
         shipment = await _get(shipment_id)
@@ -139,14 +170,22 @@ async def apply_scan(*, shipment_id: int | None = None, tracking_number: str | N
 
 
 async def receive_carrier_scan(*, carrier: str, message_id: str, scan: CarrierScan
-                               ) -> ScanResult:
+                               ) -> "ScanResult | ReturnScanResult":
     """A scan from a carrier's signed webhook, applied once per message: the
     receipt is written in the scan's own unit of work, so a message whose scan
     was refused (and rolled back) may be sent again, and a replay of one that
     was taken is CONFLICT (409). The scan's identity is the carrier's event id,
-    else the message id."""
+    else the message id. A number no shipment has may be a return parcel's
+    (oms.returns.tracking)."""
+    from oms.returns import tracking as return_tracking
+
     async with unit_of_work():
         await receipts.accept_once(f"carrier:{carrier}", message_id)
+        if not await Shipment.filter(tracking_number=scan.tracking_number,
+                                     carrier=carrier).exists() \
+                and await return_tracking.has_tracking_number(scan.tracking_number, carrier):
+            return await return_tracking.receive_carrier_scan(
+                carrier=carrier, scan=scan, dedupe_key=scan.event_id or _fitting(message_id))
         return await apply_scan(
             tracking_number=scan.tracking_number, carrier=carrier, status=scan.status,
             description=scan.description, location=scan.location,

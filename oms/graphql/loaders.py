@@ -108,6 +108,10 @@ class Loaders:
         "receivables_of_order": lambda: _payment_loader("receivables_of_orders"),
         "notifications_of_order": lambda: _notifications,
         "attempts_of_delivery": lambda: _delivery_attempts,
+        "return_": lambda: _returns_loader("returns_by_id"),
+        "returns_of_order": lambda: _returns_loader("returns_of_orders"),
+        "lines_of_return": lambda: _returns_loader("lines_of_returns"),
+        "tracking_of_return": lambda: _returns_loader("tracking_of_returns"),
     }
 
     def __getattr__(self, name: str) -> DataLoader:
@@ -145,11 +149,20 @@ class Loaders:
     receivables_of_order: DataLoader
     notifications_of_order: DataLoader
     attempts_of_delivery: DataLoader
+    return_: DataLoader
+    returns_of_order: DataLoader
+    lines_of_return: DataLoader
+    tracking_of_return: DataLoader
 
 
 async def _delivery_attempts(delivery_ids: list[int]) -> list[list[Any]]:
     from oms.handoff import queries as handoff_queries
     return await handoff_queries.attempts_of(delivery_ids)
+
+
+def _returns_loader(name: str) -> Callable[[list[int]], Awaitable[list[Any]]]:
+    from oms.returns import queries as return_queries
+    return getattr(return_queries, name)
 
 
 def _payment_loader(name: str) -> Callable[[list[int]], Awaitable[list[Any]]]:

@@ -100,12 +100,14 @@ async def expect(*, sku: str, location: str, quantity: int, reference: str,
 
 
 async def receive(*, sku: str, location: str, quantity: int, reference: str | None = None,
-                  actor: str | None = None) -> StockLevel:
+                  actor: str | None = None, reason: str | None = None) -> StockLevel:
     """Units arrive on hand. Under the reference of an open expectation they
     leave incoming, never more than it still expects: the rest arrives
-    unexpected, and the expectation is closed."""
+    unexpected, and the expectation is closed. `reason` goes on the ledger
+    row (RETURN for units a customer sent back)."""
     v.quantity(quantity, "quantity")
     reference = v.text(reference, "reference", required=False)
+    reason = v.text(reason, "reason", required=False, max_len=500)
     async with unit_of_work() as uow:
         product = await catalog.get_product(sku)
         loc = await catalog.get_location(location)
@@ -118,7 +120,28 @@ async def receive(*, sku: str, location: str, quantity: int, reference: str | No
             raise _too_many(sku, loc.code)
         change = ledger.Change.of(sku, loc.code, row, delta)
         await _write(uow, [change], [ledger.movement(change, kind="RECEIPT", reference=reference,
-                                                     actor=actor)])
+                                                     reason=reason, actor=actor)])
+        return ledger.level(row)
+
+
+async def receive_damaged(*, sku: str, location: str, quantity: int, reference: str | None,
+                          reason: str, actor: str | None = None) -> StockLevel:
+    """Units arrive on hand already damaged (a customer's return found
+    damaged): on hand and damaged both go up, so available does not move."""
+    v.quantity(quantity, "quantity")
+    reference = v.text(reference, "reference", required=False)
+    reason = v.text(reason, "reason", max_len=500)
+    async with unit_of_work() as uow:
+        product = await catalog.get_product(sku)
+        loc = await catalog.get_location(location)
+        await _ensure_level(uow.conn, product.id, loc.id)
+        delta = Delta(on_hand=quantity, damaged=quantity)
+        row = await ledger.change(uow.conn, product.id, loc.id, delta)
+        if row is None:
+            raise _too_many(sku, loc.code)
+        change = ledger.Change.of(sku, loc.code, row, delta)
+        await _write(uow, [change], [ledger.movement(change, kind="RECEIPT", reference=reference,
+                                                     reason=reason, actor=actor)])
         return ledger.level(row)
 
 
@@ -469,3 +492,13 @@ async def consume(*, order_id: int, location_id: int, units: dict[int, int],
         await _write(uow, changes, [
             ledger.movement(c, kind="SALE", reference=f"order:{order_id}", actor=actor)
             for c in changes])
+
+
+async def erase_reasons(order_ids: list[int]) -> None:
+    """The right to erasure (oms.customers.privacy): the reason copied from
+    these orders onto their stock movements (a cancel reason people typed)
+    goes; quantities, references and times stay. Runs in the caller's unit
+    of work and commits nothing itself."""
+    if order_ids:
+        await StockMovement.filter(reference__in=[f"order:{i}" for i in order_ids],
+                                   reason__isnull=False).update(reason=None)

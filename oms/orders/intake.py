@@ -59,6 +59,12 @@ class PlaceOrder:
     # COMPLETED, taking no stock here).
     placed_at: datetime | None = None
     fulfilled_elsewhere: bool = False
+    # Internal: the number of the return this order replaces (an exchange,
+    # oms.returns.resolution). Every line is priced at 0 with the reason
+    # "exchange for return <number>", nothing is to pay (paymentStatus
+    # CAPTURED), and the order confirms whatever the source's rule and the
+    # risk rules (the goods were paid for on the original order).
+    replacement_for_return: str | None = None
 
     def fingerprint(self) -> str:
         """What makes two requests with one idempotency key 'the same'.
@@ -68,8 +74,16 @@ class PlaceOrder:
         dicts as json meets them, anything else json cannot write is str()."""
         d = _shallow(self)
         d.pop("idempotency_key")
+        # Fields added later count only when set, so a key stored before
+        # they existed still matches the same request replayed after.
+        for name in _HASHED_WHEN_SET:
+            if d[name] is None:
+                del d[name]
         return hashlib.sha256(json.dumps(d, sort_keys=True, default=_jsonable).encode()
                               ).hexdigest()
+
+
+_HASHED_WHEN_SET = ("replacement_for_return",)
 
 
 def _shallow(obj: Any) -> dict[str, Any]:
@@ -139,6 +153,8 @@ def check(inp: PlaceOrder) -> Checked:
         elif inp.placed_at.utcoffset() is not None and inp.placed_at > now() + CLOCK_SKEW:
             errors.append(Invalid("placedAt is in the future", field="placedAt"))
     payment = attempt(_check_payment, inp.payment, inp.fulfilled_elsewhere)
+    if inp.replacement_for_return is not None:
+        attempt(_check_replacement, inp)
     if inp.delivery_earliest and inp.delivery_latest and inp.delivery_latest < inp.delivery_earliest:
         errors.append(Invalid("delivery window ends before it starts", field="deliveryWindow"))
     attempt(v.text, inp.instructions, "instructions", required=False, max_len=2000)
@@ -149,8 +165,30 @@ def check(inp: PlaceOrder) -> Checked:
     if errors:
         raise errors[0] if len(errors) == 1 else ValidationErrors(errors)
     status, reference = payment
+    if inp.replacement_for_return is not None:
+        status = PaymentStatus.CAPTURED.value  # nothing to pay
     return Checked(email=email, name=name, phone=phone, address=address, lines=inp.lines,
                     payment_status=status, payment_reference=reference)
+
+
+def replacement_reason(return_number: str) -> str:
+    return f"exchange for return {return_number}"
+
+
+def no_charge_reason(inp: PlaceOrder) -> str | None:
+    """The price override reason of every line of a replacement order."""
+    if inp.replacement_for_return is None:
+        return None
+    return replacement_reason(inp.replacement_for_return)
+
+
+def _check_replacement(inp: PlaceOrder) -> None:
+    _text(inp.replacement_for_return, ["replacementForReturn"], max_len=64)
+    if inp.payment is not None or inp.fulfilled_elsewhere:
+        raise Invalid("a replacement order takes no payment", field="payment")
+    if any(line.unit_price is not None for line in inp.lines):
+        raise Invalid("a replacement order's lines are priced at 0 by placement",
+                      field="lines")
 
 
 def _check_price_override(line: LineInput, path: list[str]) -> None:

@@ -1,6 +1,8 @@
-"""Read side of orders: filtered, keyset-paginated lists."""
+"""Read side of orders: filtered, keyset-paginated lists, and what the
+customer privacy requests (oms.customers.privacy, .export) read."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +13,7 @@ from tortoise.queryset import QuerySet
 from oms.catalog.models import Channel
 from oms.core import clock, keyset
 
-from .models import Order
+from .models import Order, OrderLine
 from .numbers import parse_number
 
 SORT_FIELDS = {"PLACED_AT": "placed_at", "TOTAL": "total", "NUMBER": "id",
@@ -114,3 +116,32 @@ async def by_number(number: str) -> Order | None:
     if parsed is None:
         return None
     return await Order.filter(id=parsed[1], channel__code=parsed[0]).first()
+
+
+# ---- one customer's orders (erasure and export) -----------------------------
+
+# Orders in these statuses are done with; any other still needs its address.
+SETTLED_STATUSES = frozenset({"DELIVERED", "COMPLETED", "CANCELLED"})
+
+
+async def statuses_of_customer(customer_id: int) -> list[tuple[int, str]]:
+    """(id, status) of each of the customer's orders, oldest first."""
+    return [(i, status) for i, status in await Order.filter(customer_id=customer_id)
+            .order_by("id").values_list("id", "status")]
+
+
+def still_open(statuses: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Those of `statuses` not yet delivered or cancelled, in the same order."""
+    return [(i, status) for i, status in statuses if status not in SETTLED_STATUSES]
+
+
+async def orders_of_customer(customer_id: int) -> list[Order]:
+    return await Order.filter(customer_id=customer_id).order_by("id")
+
+
+async def lines_of_orders(order_ids: list[int]) -> list[list[OrderLine]]:
+    """Each order's lines in id order, aligned with `order_ids`; one query."""
+    groups: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in await OrderLine.filter(order_id__in=order_ids).order_by("id"):
+        groups[line.order_id].append(line)
+    return [groups.get(i, []) for i in order_ids]

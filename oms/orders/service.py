@@ -10,6 +10,7 @@ from tortoise.expressions import F
 
 from oms.catalog import service as catalog
 from oms.core import validation as v
+from oms.core.addresses import redacted_address
 from oms.core.clock import now
 from oms.core.errors import NotFound
 from oms.core.uow import unit_of_work
@@ -134,6 +135,14 @@ async def add_shipped(line_quantities: dict[int, int]) -> None:
         await OrderLine.filter(id=line_id).update(quantity_shipped=F("quantity_shipped") + qty)
 
 
+async def add_returned(line_quantities: dict[int, int]) -> None:
+    """Units physically back from a customer's return (oms.returns)."""
+    for line_id, qty in sorted(line_quantities.items()):
+        if qty:
+            await OrderLine.filter(id=line_id).update(
+                quantity_returned=F("quantity_returned") + qty)
+
+
 # ---- following the order's payment (oms.payments calls these) -------------
 
 async def set_payment_status(order_id: int, status: str) -> None:
@@ -178,3 +187,25 @@ async def complete_order(order_id: int, *, actor: str | None, message: str | Non
         order = await get_order(order_id)
         await _transition(order, OrderAction.COMPLETE, actor=actor, message=message)
         return order
+
+
+# ---- the right to erasure (oms.customers.privacy calls this) ----------------
+
+async def erase_addresses(order_ids: list[int]) -> None:
+    """The orders' shipping addresses keep only their country and region, and
+    the delivery instructions go; totals, statuses and the version stay, so
+    the figures and any concurrent check are untouched. Runs in the caller's
+    unit of work and commits nothing itself.
+
+    One UPDATE per distinct redacted address (a handful of countries)."""
+    if not order_ids:
+        return
+    groups: dict[tuple, list[int]] = {}
+    for o in await Order.filter(id__in=order_ids).order_by("id").values(
+            "id", "shipping_address"):
+        redacted = redacted_address(o["shipping_address"])
+        groups.setdefault((redacted["country"], redacted["region"]), []).append(o["id"])
+    for (country, region), ids in groups.items():
+        await Order.filter(id__in=ids).update(
+            shipping_address=redacted_address({"country": country, "region": region}),
+            instructions=None)

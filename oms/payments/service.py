@@ -274,11 +274,7 @@ async def refund(order_id: int, *, amount: Decimal, reason: str | None, idempote
     payment = await payment_of(order_id)
     if payment is None:
         raise Invalid("the order has no payment to refund", field="orderId")
-    pending = await PaymentTransaction.filter(
-        payment_id=payment.id, kind=TxKind.REFUND.value, status__in=operations.OPEN
-    ).values_list("amount", flat=True)
-    left = Decimal(str(payment.captured)) - Decimal(str(payment.refunded)) \
-        - sum((Decimal(str(a)) for a in pending), ZERO)
+    left = await _left_to_refund(payment)
     if amount > left:
         raise Invalid(f"cannot refund {amount}: only {max(left, ZERO)} of what was captured "
                       "is left to refund", field="amount")
@@ -288,6 +284,27 @@ async def refund(order_id: int, *, amount: Decimal, reason: str | None, idempote
     if tx.status == TxStatus.DECLINED.value:
         raise _declined(tx)
     return await _done(tx)
+
+
+async def _left_to_refund(payment: Payment) -> Decimal:
+    pending = await PaymentTransaction.filter(
+        payment_id=payment.id, kind=TxKind.REFUND.value, status__in=operations.OPEN
+    ).values_list("amount", flat=True)
+    return Decimal(str(payment.captured)) - Decimal(str(payment.refunded)) \
+        - sum((Decimal(str(a)) for a in pending), ZERO)
+
+
+async def refundable(order_id: int) -> Decimal | None:
+    """What `refund` would still give back on the order (captured - refunded
+    - refunds not answered yet); None when the order has no payment of ours."""
+    payment = await payment_of(order_id)
+    return None if payment is None else max(await _left_to_refund(payment), ZERO)
+
+
+async def refund_under_key(order_id: int, idempotency_key: str) -> PaymentTransaction | None:
+    """The refund `refund` made under this key, answered or not: a caller
+    resumes it with the same amount rather than asking again."""
+    return await operations.find(f"order:{order_id}:refund:{idempotency_key}")
 
 
 async def mark_paid(order_id: int, *, amount: Decimal, reference: str | None,

@@ -68,7 +68,8 @@ class Return(Model):
 
     class Meta:
         table = "return"
-        indexes = (("order_id", "created_at"),)
+        # The figures of customers leave out replacement orders (exchange_order_id).
+        indexes = (("order_id", "created_at"), ("exchange_order_id",))
 
 
 class ReturnLine(Model):
@@ -103,6 +104,8 @@ class ReturnTrackingEvent(Model):
     recorded_at = fields.DatetimeField()
     source = fields.CharField(max_length=64, default="MANUAL")
     dedupe_key = fields.CharField(max_length=200, null=True)
+    # The delivery estimate the scan carried, if any.
+    estimated_delivery = fields.DatetimeField(null=True)
 
     class Meta:
         table = "return_tracking_event"

@@ -22,8 +22,11 @@ CMD = PlaceOrder(
 
 
 def _as_stored_before(cmd: PlaceOrder) -> str:
+    """As hashed before issue 5 added `replacement_for_return` (orders placed
+    then, replayed now, must match)."""
     d = asdict(cmd)
     d.pop("idempotency_key")
+    assert d.pop("replacement_for_return") is None
     return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -39,3 +42,8 @@ def test_only_the_idempotency_key_is_left_out():
     assert replace(CMD, lines=[LineInput(sku="A", quantity=3)]).fingerprint() != CMD.fingerprint()
     assert replace(CMD, payment={"gateway": "test", "token": "tok_decline"}
                    ).fingerprint() != CMD.fingerprint()
+
+
+def test_a_field_added_later_counts_only_when_set():
+    assert replace(CMD, replacement_for_return=None).fingerprint() == CMD.fingerprint()
+    assert replace(CMD, replacement_for_return="1001-R1").fingerprint() != CMD.fingerprint()

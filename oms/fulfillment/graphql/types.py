@@ -52,10 +52,8 @@ class ShipmentLineType:
     @strawberry.field
     async def order_line(self, info: Info) -> Annotated[
             "OrderLineType", strawberry.lazy("oms.orders.graphql.types")]:
-        from oms.orders.graphql.types import OrderLineType
-        line = await info.context.loaders.order_line.load(self.m.order_line_id)
-        order = await info.context.loaders.order.load(line.order_id)
-        return OrderLineType(m=line, currency=order.currency)
+        from oms.orders.graphql.types import load_order_line
+        return await load_order_line(info, self.m.order_line_id)
 
     @strawberry.field
     def quantity(self) -> int:

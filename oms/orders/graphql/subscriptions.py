@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import AsyncGenerator
+from typing import TYPE_CHECKING, Annotated, AsyncGenerator, Awaitable
 
 import strawberry
 
@@ -17,13 +17,24 @@ from oms.graphql.context import READERS, Info, customer_scope, require
 from oms.graphql.errors import GqlCode, gql_error
 from oms.graphql.streams import event_stream, parse_cursor
 from oms.orders.events import ORDER_STATUS_CHANGED
+from oms.returns.events import RETURN_UPDATED
 
 from .schema import visible_order
 from .types import OrderStatus, OrderType
 
+if TYPE_CHECKING:
+    from oms.returns.graphql.types import ReturnType
+
+# What orderStatusChanged delivers: the order's own changes and its returns'.
+_ORDER_ENTRIES = (ORDER_STATUS_CHANGED, RETURN_UPDATED)
+
 
 @strawberry.type
 class OrderStatusChange:
+    """An order's status change, or (returnUpdate set) a change of one of its
+    returns: then fromStatus and toStatus both give the order's status at
+    that change."""
+
     record: strawberry.Private[EventRecord]
 
     @strawberry.field
@@ -31,13 +42,26 @@ class OrderStatusChange:
         return OrderType(m=await info.context.loaders.order.load(self.record.order_id))
 
     @strawberry.field
-    def from_status(self) -> OrderStatus | None:
+    def from_status(self, info: Info) -> OrderStatus | None:
+        if self.record.type == RETURN_UPDATED:
+            return _order_status_at(info, self.record)  # type: ignore[return-value]
         f = self.record.payload.get("from")
         return OrderStatus(f) if f else None
 
     @strawberry.field
-    def to_status(self) -> OrderStatus:
+    def to_status(self, info: Info) -> OrderStatus:
+        if self.record.type == RETURN_UPDATED:
+            return _order_status_at(info, self.record)  # type: ignore[return-value]
         return OrderStatus(self.record.payload["to"])
+
+    @strawberry.field(description="Set when this entry is a change of one of the order's "
+                                  "returns (the Return with the status it moved to).")
+    async def return_update(self, info: Info) -> Annotated[
+            "ReturnType", strawberry.lazy("oms.returns.graphql.types")] | None:
+        if self.record.type != RETURN_UPDATED:
+            return None
+        from oms.returns.graphql.subscriptions import return_of
+        return await return_of(info, self.record)
 
     @strawberry.field
     def at(self) -> datetime:
@@ -75,6 +99,18 @@ class ShipmentUpdate:
         return str(self.record.id)
 
 
+def _order_status_at(info: Info, record: EventRecord) -> "OrderStatus | Awaitable[OrderStatus]":
+    """The order's status when a return changed (events written before that
+    was recorded: the order's current status, read through the loader)."""
+    at = record.payload.get("order_status")
+    if at:
+        return OrderStatus(at)
+
+    async def current() -> OrderStatus:
+        return OrderStatus((await info.context.loaders.order.load(record.order_id)).status)
+    return current()
+
+
 async def _owned_order_id(info: Info, order_id: strawberry.ID) -> int:
     order = await visible_order(info, ids.decode("Order", order_id))
     if order is None:
@@ -96,12 +132,12 @@ class OrderSubscription:
             raise gql_error("customers cannot watch a channel", GqlCode.FORBIDDEN)
 
         def wanted(r: EventRecord) -> bool:
-            return (r.type == ORDER_STATUS_CHANGED
+            return (r.type in _ORDER_ENTRIES
                     and (oid is None or r.order_id == oid)
                     and (channel is None or r.channel == channel)
                     and (own is None or r.customer_id == own))
 
-        replay = partial(_replay, types=(ORDER_STATUS_CHANGED,), order_id=oid, channel=channel,
+        replay = partial(_replay, types=_ORDER_ENTRIES, order_id=oid, channel=channel,
                          customer_id=own)
         async for record in event_stream(info, predicate=wanted, after=cursor, replay=replay):
             yield OrderStatusChange(record=record)

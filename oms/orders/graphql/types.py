@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from oms.fulfillment.graphql.types import ShipmentType
     from oms.notifications.graphql.types import NotificationType
     from oms.payments.graphql.types import PaymentType, ReceivablesType
+    from oms.returns.graphql.types import ReturnType
 
 OrderStatus = strawberry.enum(lifecycle.OrderStatus, name="OrderStatus")
 
@@ -66,6 +68,14 @@ class OrderEventType:
     def at(self) -> datetime:
         assert self.r.created_at is not None
         return self.r.created_at
+
+
+async def load_order_line(info: Info, order_line_id: int) -> "OrderLineType":
+    """An order line by id, in its order's currency (shipment, routing and
+    return lines all point at one), through the request's loaders."""
+    line = await info.context.loaders.order_line.load(order_line_id)
+    order = await info.context.loaders.order.load(line.order_id)
+    return OrderLineType(m=line, currency=order.currency)
 
 
 @strawberry.type(name="OrderLine")
@@ -225,12 +235,25 @@ class OrderType:
     def total(self) -> Money:
         return Money(amount=self.m.total, currency=self.m.currency)
 
+    @strawberry.field(description="What one unit of the order's currency was worth in the "
+                                  "shop's base currency when the order was placed (1 in the "
+                                  "base currency); customer figures convert with it.")
+    def fx_rate(self) -> Decimal:
+        return Decimal(str(self.m.fx_rate))
+
     @strawberry.field
     async def shipments(self, info: Info) -> list[Annotated[
             "ShipmentType", strawberry.lazy("oms.fulfillment.graphql.types")]]:
         from oms.fulfillment.graphql.types import ShipmentType
         return [ShipmentType(m=s) for s in
                 await info.context.loaders.shipments_of_order.load(self.m.id)]
+
+    @strawberry.field(description="The order's returns, oldest first.")
+    async def returns(self, info: Info) -> list[Annotated[
+            "ReturnType", strawberry.lazy("oms.returns.graphql.types")]]:
+        from oms.returns.graphql.types import ReturnType
+        return [ReturnType(m=r) for r in
+                await info.context.loaders.returns_of_order.load(self.m.id)]
 
     @strawberry.field(description="The order's payments and their gateway calls.")
     async def payments(self, info: Info) -> list[Annotated[
