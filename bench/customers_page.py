@@ -6,9 +6,13 @@ The data is written with SQL (INSERT ... SELECT generate_series): customers
 in a few countries, orders spread over two years, some paid through the
 ledger (with refunds), some paid elsewhere, some unpaid, some cancelled.
 The figures are then computed for everyone by the OMS's own recomputation
-(one statement), and `oms check-customers` confirms them. The page is timed
-over HTTP through a real `oms serve`, walking the first pages; the SQL one
-page costs is counted in-process. Target: p50 under 50 ms.
+(one statement), and `oms check-customers` confirms them. Then every
+customer's RFM segment and predicted yearly value (oms.customers.segment_service:
+the thresholds, then one UPDATE), timed, and one touched customer's
+rescoring. The page is timed over HTTP through a real `oms serve`, walking
+the first pages; the SQL one page costs is counted in-process; the
+CHAMPIONS segment's first page by lifetime value and the list by predicted
+yearly value are timed too. Target: p50 under 50 ms.
 
     .venv/bin/python bench/customers_page.py [--customers 100000] [--orders 1000000]
         [--requests 200] [--pages 5] [--no-check]
@@ -19,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -86,6 +91,56 @@ SETUP = [
 ]
 
 
+def _numbered(text: str) -> str:
+    """`?` placeholders as asyncpg's $1, $2, ..."""
+    counter = iter(range(1, 10_000))
+    return re.sub(r"\?", lambda _m: f"${next(counter)}", text)
+
+
+async def segment_everyone(conn, customers: int) -> dict:
+    """The full segment recompute (what the schedule runs), then one touched
+    customer's rescoring against the stored thresholds (the consumer's work)."""
+    from datetime import datetime, timezone
+
+    from oms.customers import segment_service, segments
+
+    at = datetime.now(timezone.utc)
+    t = time.perf_counter()
+    # As segment_service.recompute_all: the thresholds, then CHUNK ids per UPDATE.
+    await conn.execute(_numbered(segment_service.thresholds_sql("postgres")), at)
+    chunk_sql = _numbered(segment_service.score_sql("postgres", None, id_range=True))
+    written, chunks = 0, []
+    top = await conn.fetchval("SELECT max(id) FROM customer")
+    for lo in range(0, top, segment_service.CHUNK):
+        c = time.perf_counter()
+        status = await conn.execute(chunk_sql, at, segments.epoch_seconds(at), lo,
+                                    lo + segment_service.CHUNK)
+        chunks.append((time.perf_counter() - c) * 1000)
+        written += int(status.split()[-1])
+    full = time.perf_counter() - t
+    status = f"{written:,} customers, {len(chunks)} UPDATEs of {segment_service.CHUNK} ids, " \
+             f"each p50 {pct(chunks, 50):.0f} ms, max {max(chunks):.0f} ms"
+    # As the schedule records a run: the server's own schedule is not due
+    # for an interval, so it does not recompute while pages are timed.
+    from oms.customers import schedule
+    await conn.execute("INSERT INTO scheduled_job (name, last_run_at) VALUES ($1, $2) "
+                       "ON CONFLICT (name) DO UPDATE SET last_run_at = EXCLUDED.last_run_at",
+                       schedule.JOB, at)
+    await conn.execute("ANALYZE customer")
+    one = _numbered(segment_service.score_sql("postgres", [0]))
+    per_customer = []
+    for cid in random.Random(7).sample(range(1, customers + 1), min(200, customers)):
+        t = time.perf_counter()
+        await conn.execute(one, at, segments.epoch_seconds(at), cid)
+        per_customer.append((time.perf_counter() - t) * 1000)
+    shares = await conn.fetch("SELECT segment, count(*) AS n FROM customer GROUP BY segment "
+                              "ORDER BY count(*) DESC")
+    print(f"segments for everyone in {full:.1f} s ({status}); one customer p50 "
+          f"{pct(per_customer, 50):.2f} ms; "
+          + ", ".join(f"{r['segment']} {r['n']:,}" for r in shares), flush=True)
+    return {"full": full, "one": per_customer, "shares": [(r["segment"], r["n"]) for r in shares]}
+
+
 async def build_data(env: BenchEnv, customers: int, orders: int) -> dict:
     from oms.customers.service import recompute_sql
 
@@ -113,6 +168,7 @@ async def build_data(env: BenchEnv, customers: int, orders: int) -> dict:
             t = time.perf_counter()
             await conn.execute(one, cid)
             per_customer.append((time.perf_counter() - t) * 1000)
+        segmented = await segment_everyone(conn, customers)
         entries = await conn.fetchval("SELECT count(*) FROM receivable_entry")
         top = await conn.fetchrow("SELECT max(lifetime_value) AS top, max(orders_count) AS n "
                                   "FROM customer")
@@ -125,7 +181,8 @@ async def build_data(env: BenchEnv, customers: int, orders: int) -> dict:
     print(f"one customer's figures (the consumer's work per event): p50 "
           f"{pct(per_customer, 50):.2f} ms, p95 {pct(per_customer, 95):.2f} ms over "
           f"{len(per_customer)} customers", flush=True)
-    return {"generated": generated, "recompute": recompute, "one": per_customer}
+    return {"generated": generated, "recompute": recompute, "one": per_customer,
+            "segments": segmented}
 
 
 def check_customers(env: BenchEnv) -> tuple[int, float, str]:
@@ -219,6 +276,9 @@ async def main() -> int:
                     ("LAST_ORDER_AT DESC", {"field": "LAST_ORDER_AT", "direction": "DESC"},
                      None),
                     ("LTV DESC, country FR", BY_LTV, {"country": "FR"}),
+                    ("LTV DESC, CHAMPIONS", BY_LTV, {"segment": "CHAMPIONS"}),
+                    ("PREDICTED_YEARLY_VALUE",
+                     {"field": "PREDICTED_YEARLY_VALUE", "direction": "DESC"}, None),
                     (f"LTV DESC, search '{term}'", BY_LTV, {"search": term})):
                 cs = await cursors_of(c, url, order_by, 1, f)
                 await timed(c, url, order_by, cs, 5, f)
@@ -232,6 +292,11 @@ async def main() -> int:
     print(f"  figures for everyone       {shape['recompute']:.1f} s (one UPDATE ... FROM)")
     print(f"  figures for one customer   p50 {pct(shape['one'], 50):.2f} ms, p95 "
           f"{pct(shape['one'], 95):.2f} ms (the consumer's statement per event)")
+    seg = shape["segments"]
+    print(f"  segments for everyone      {seg['full']:.1f} s (thresholds by RANK() windows, "
+          f"then one UPDATE ... FROM)")
+    print(f"  segment of one customer    p50 {pct(seg['one'], 50):.2f} ms, p95 "
+          f"{pct(seg['one'], 95):.2f} ms (against the stored thresholds)")
     if check is not None:
         print(f"  oms check-customers        exit {check[0]}, {check[1]:.1f} s: {check[2]}")
     print(f"  first page                 {first[0]['email']} {first[0]['lifetimeValue']} ... "
@@ -258,7 +323,9 @@ async def main() -> int:
           f"{args.orders:,} orders: HTTP p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p50 < "
           f"{TARGET_P50_MS:.0f} ms) [{verdict(ok)}]; {len(counted.data_statements)} SQL "
           f"statement(s)/page; figures recomputed for all in {shape['recompute']:.1f} s"
-          + (f"; check-customers exit {check[0]} in {check[1]:.1f} s" if check else ""),
+          + (f"; check-customers exit {check[0]} in {check[1]:.1f} s" if check else "")
+          + f"; segments for all in {shape['segments']['full']:.1f} s, CHAMPIONS page p50 "
+          f"{pct(others['LTV DESC, CHAMPIONS'], 50):.1f} ms",
           flush=True)
     failed = check is not None and check[0] != 0
     return 1 if failed or (args.strict and not ok) else 0

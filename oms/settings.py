@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     carrier_webhook_secrets: dict[str, str] = Field(default_factory=dict, repr=False)
     # The shop's currency (ISO 4217): customers' lifetime values are stated in it.
     base_currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    # Every customer's RFM segment and predicted yearly value are computed
+    # again at least this often (oms.customers.schedule; one process at a
+    # time runs it); 0 turns the schedule off.
+    segment_interval_seconds: float = Field(default=3600.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

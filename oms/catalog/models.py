@@ -100,3 +100,17 @@ class ProductPrice(Model):
     class Meta:
         table = "product_price"
         unique_together = (("product", "channel"),)
+
+
+class CurrencyRate(Model):
+    """What one unit of a currency is worth in the shop's base currency
+    (OMS_BASE_CURRENCY), as an admin last set it (oms.catalog.rates). An
+    order keeps the rate of its placement (order.fx_rate)."""
+
+    currency = fields.CharField(max_length=3, primary_key=True)
+    rate_to_base = fields.DecimalField(max_digits=18, decimal_places=8)
+    updated_at = fields.DatetimeField()
+    updated_by = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "currency_rate"

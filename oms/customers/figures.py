@@ -3,7 +3,9 @@
 API.md: lifetimeValue is what the customer has paid net of refunds, over
 orders not cancelled. Spelled out, for one customer:
 
-- An order counts unless it is CANCELLED. ordersCount is the number of
+- An order counts unless it is CANCELLED or it is the replacement sent
+  for a return (an exchange: the customer ordered and paid once, on the
+  original order). ordersCount is the number of
   orders that count; firstOrderAt and lastOrderAt their earliest and latest
   placedAt.
 - What an order paid is what the accounts-receivable ledger received for it
@@ -15,12 +17,15 @@ orders not cancelled. Spelled out, for one customer:
   PARTIALLY_REFUNDED count at the order total (we are told of no refund
   amount), REFUNDED at nothing. Any other status (PENDING, AUTHORIZED,
   VOIDED, FAILED) has paid nothing.
-- lifetimeValue is the sum over the orders that count, to the cent;
-  averageOrderValue is lifetimeValue / ordersCount rounded half up to the
-  cent (none without orders).
-- Currency: every amount is taken at face value in the shop's base currency
-  (OMS_BASE_CURRENCY). Orders carry no exchange rate yet, so an order in
-  another currency is not converted.
+- Currency: what an order paid is in the order's currency. It is converted
+  to the shop's base currency (OMS_BASE_CURRENCY) at the rate stored on the
+  order when it was placed (order.fx_rate, 1 in the base currency; see
+  oms.catalog.rates): paid cents * fx_rate, rounded half up to the cent,
+  order by order (`base_cents`), so a customer's lifetime value is a sum of
+  whole cents and never moves when rates change later.
+- lifetimeValue is the sum of the converted amounts over the orders that
+  count, to the cent; averageOrderValue is lifetimeValue / ordersCount
+  rounded half up to the cent (none without orders).
 
 The same definition is written once as SQL (oms.customers.queries) for the
 incremental update and for `oms check-customers`, which compares it with
@@ -30,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 # Order statuses and payment statuses the definition names.
 NOT_COUNTED_STATUS = "CANCELLED"
@@ -55,6 +60,15 @@ def average_cents(paid_cents: int, orders_count: int) -> int | None:
     if orders_count <= 0:
         return None
     return (2 * paid_cents + orders_count) // (2 * orders_count)
+
+
+def base_cents(paid_cents: int, fx_rate: Decimal) -> int:
+    """One order's paid cents in the base currency: times its rate, half up
+    (away from zero, as SQL's ROUND) to the cent. The SQL does the same in
+    integers on SQLite (oms.customers.queries)."""
+    with localcontext() as ctx:
+        ctx.prec = 60  # exact: 14-digit cents times an 18-digit rate
+        return int((Decimal(paid_cents) * Decimal(fx_rate)).to_integral_value(ROUND_HALF_UP))
 
 
 def from_cents(cents: int) -> Decimal:

@@ -26,14 +26,21 @@ _CENTS = "CAST(ROUND({} * 100) AS BIGINT)"
 _PAID_ELSEWHERE = ", ".join(f"'{s}'" for s in figures.PAID_ELSEWHERE)
 
 # One row per customer with counted orders: (customer_id, orders_count,
-# first_order_at, last_order_at, paid_cents). {orders} and {entries} narrow
-# it to some customers.
+# first_order_at, last_order_at, paid_cents), paid_cents in the base currency:
+# each order's paid cents (in its own currency) times its fx_rate, rounded
+# half up to the cent per order (figures.base_cents). {orders} and {entries}
+# narrow it to some customers; {scaled} and {base_cents} are the dialect's
+# exact conversion (_CONVERT).
 _GROUPED = f"""
-SELECT o.customer_id AS customer_id, COUNT(*) AS orders_count,
-       MIN(o.placed_at) AS first_order_at, MAX(o.placed_at) AS last_order_at,
-       CAST(SUM(COALESCE(m.cents, CASE WHEN o.payment_status IN ({_PAID_ELSEWHERE})
-                                       THEN {_CENTS.format('o.total')} ELSE 0 END))
-            AS BIGINT) AS paid_cents
+SELECT p.customer_id AS customer_id, COUNT(*) AS orders_count,
+       MIN(p.placed_at) AS first_order_at, MAX(p.placed_at) AS last_order_at,
+       CAST(SUM({{base_cents}}) AS BIGINT) AS paid_cents
+FROM (
+SELECT q.customer_id AS customer_id, q.placed_at AS placed_at, {{scaled}} AS scaled
+FROM (
+SELECT o.customer_id AS customer_id, o.placed_at AS placed_at, o.fx_rate AS fx_rate,
+       COALESCE(m.cents, CASE WHEN o.payment_status IN ({_PAID_ELSEWHERE})
+                              THEN {_CENTS.format('o.total')} ELSE 0 END) AS cents
 FROM "order" o
 LEFT JOIN (
   SELECT r.order_id AS order_id,
@@ -44,22 +51,42 @@ LEFT JOIN (
   GROUP BY r.order_id
 ) m ON m.order_id = o.id
 WHERE o.status <> '{figures.NOT_COUNTED_STATUS}'{{orders}}
-GROUP BY o.customer_id
+  AND NOT EXISTS (SELECT 1 FROM "return" x WHERE x.exchange_order_id = o.id)
+) q
+) p
+GROUP BY p.customer_id
 """
+
+# cents * fx_rate rounded half up (away from zero) to a whole cent, exactly:
+# PostgreSQL in NUMERIC; SQLite stores decimals as text and multiplies them as
+# floats, so there the rate is first made an integer of 1e-8 units (it has 8
+# places) and the product divided back in integers.
+_RATE_UNITS = 100_000_000
+_CONVERT = {
+    "postgres": {"scaled": "q.cents * q.fx_rate", "base_cents": "ROUND(p.scaled)"},
+    "sqlite": {
+        "scaled": f"q.cents * CAST(ROUND(q.fx_rate * {_RATE_UNITS}) AS INTEGER)",
+        "base_cents": (f"CASE WHEN p.scaled >= 0 THEN (p.scaled + {_RATE_UNITS // 2}) / "
+                       f"{_RATE_UNITS} ELSE -(({_RATE_UNITS // 2} - p.scaled) / {_RATE_UNITS})"
+                       " END")},
+}
 
 
 def _in(ids: list[int]) -> str:
     return ", ".join("?" * len(ids))
 
 
-def grouped_sql(customer_ids: list[int] | None) -> tuple[str, list[int]]:
-    """The grouped query, for these customers or (None) for all."""
+def grouped_sql(customer_ids: list[int] | None, dialect: str = "sqlite"
+                ) -> tuple[str, list[int]]:
+    """The grouped query, for these customers or (None) for all, in the
+    dialect's arithmetic ("postgres" or anything else: SQLite's)."""
+    convert = _CONVERT["postgres" if dialect == "postgres" else "sqlite"]
     if customer_ids is None:
-        return _GROUPED.format(entries="", orders=""), []
+        return _GROUPED.format(entries="", orders="", **convert), []
     marks = _in(customer_ids)
     text = _GROUPED.format(
         entries=f' AND r.order_id IN (SELECT id FROM "order" WHERE customer_id IN ({marks}))',
-        orders=f" AND o.customer_id IN ({marks})")
+        orders=f" AND o.customer_id IN ({marks})", **convert)
     return text, [*customer_ids, *customer_ids]
 
 
@@ -74,7 +101,7 @@ def _as_time(value: Any) -> datetime | None:
 
 async def recomputed(conn: BaseDBAsyncClient, customer_ids: list[int]) -> dict[int, Figures]:
     """What the orders say each customer's figures are (one query)."""
-    text, params = grouped_sql(customer_ids)
+    text, params = grouped_sql(customer_ids, conn.capabilities.dialect)
     rows = {int(r["customer_id"]): r for r in await sql.fetch(conn, text, params)}
     out = {}
     for cid in customer_ids:
@@ -100,7 +127,8 @@ def stored(customer: Customer) -> Figures:
 # ---- the customers list ---------------------------------------------------
 
 SORT_FIELDS = {"LIFETIME_VALUE": "lifetime_value", "ORDERS_COUNT": "orders_count",
-               "LAST_ORDER_AT": "last_order_at"}
+               "LAST_ORDER_AT": "last_order_at",
+               "PREDICTED_YEARLY_VALUE": "predicted_yearly_value"}
 
 # What `search` matches, lower-cased; PostgreSQL has a trigram index on this
 # very expression (migration 5), so a substring search need not scan.
@@ -117,6 +145,8 @@ class CustomerFilter:
     last_order_before: datetime | None = None
     last_order_after: datetime | None = None
     marketing_consent: bool | None = None
+    # Any of these segments (oms.customers.segments.Segment values).
+    segments: tuple[str, ...] | None = None
 
 
 def _filtered(f: CustomerFilter) -> QuerySet[Customer]:
@@ -137,6 +167,9 @@ def _filtered(f: CustomerFilter) -> QuerySet[Customer]:
         qs = qs.filter(last_order_at__gte=clock.utc(f.last_order_after))
     if f.marketing_consent is not None:
         qs = qs.filter(marketing_consent=f.marketing_consent)
+    if f.segments is not None:
+        qs = (qs.filter(segment=f.segments[0]) if len(f.segments) == 1
+              else qs.filter(segment__in=list(f.segments)))
     return qs
 
 

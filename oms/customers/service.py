@@ -85,7 +85,7 @@ _DIALECT = {
 
 
 def recompute_sql(dialect: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
-    grouped, params = queries.grouped_sql(customer_ids)
+    grouped, params = queries.grouped_sql(customer_ids, dialect)
     d = _DIALECT["postgres" if dialect == "postgres" else "sqlite"]
     where = ""
     if customer_ids is not None:

@@ -13,6 +13,10 @@ class Order(Model):
     held_from = fields.CharField(max_length=24, null=True)
     payment_status = fields.CharField(max_length=24)
     currency = fields.CharField(max_length=3)
+    # What one unit of `currency` was worth in the base currency when the
+    # order was placed (oms.catalog.rates); 1 in the base currency. Customer
+    # figures convert with it.
+    fx_rate = fields.DecimalField(max_digits=18, decimal_places=8, default=1)
     subtotal = fields.DecimalField(max_digits=14, decimal_places=2)
     shipping_total = fields.DecimalField(max_digits=14, decimal_places=2)
     tax_total = fields.DecimalField(max_digits=14, decimal_places=2)

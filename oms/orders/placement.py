@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from tortoise.exceptions import IntegrityError
 
-from oms.catalog import queries as catalog_queries
+from oms.catalog import queries as catalog_queries, rates
 from oms.catalog.models import Channel
 from oms.core import sql
 from oms.core.clock import now
@@ -25,8 +25,8 @@ from oms.inventory import allocation, channel_rules, rules as allocation_rules, 
 from oms.inventory.levels import low_stock_event
 from oms.inventory.stock_events import stock_changed
 
-from . import capture, channel_settings, events, placement_sql, risk
-from .intake import MAX_TOTAL, Checked, LineInput, PlaceOrder, check
+from . import capture, capture_policy, channel_settings, events, placement_sql, risk
+from .intake import MAX_TOTAL, Checked, LineInput, PlaceOrder, check, no_charge_reason
 from .lifecycle import OrderStatus
 from .models import Order, OrderLine
 from .numbers import format_number
@@ -111,10 +111,15 @@ class _Priced:
     subtotal: Decimal
 
 
-def _price(channel_code: str, products: dict[str, Any], lines: list[LineInput]) -> _Priced:
+def _price(channel_code: str, products: dict[str, Any], lines: list[LineInput],
+           free_because: str | None = None) -> _Priced:
     """Every line at its channel price, or at the price staff gave with a
     reason; unknown SKUs, and SKUs without a price in the channel and none
-    given, are refused."""
+    given, are refused. With `free_because` (a replacement order) every
+    line is at 0 with that reason, next to its list price."""
+    if free_because is not None:
+        lines = [replace(ln, unit_price=Decimal("0.00"), price_override_reason=free_because)
+                 for ln in lines]
     skus = sorted({ln.sku for ln in lines})
     unknown = [s for s in skus if s not in products]
     if unknown:
@@ -142,6 +147,11 @@ def _price(channel_code: str, products: dict[str, Any], lines: list[LineInput]) 
 
 def _decide(inp: PlaceOrder, checked: Checked, priced: _Priced, *, currency: str,
             settings: capture.ChannelCapture, velocity: int, at: datetime) -> capture.Outcome:
+    if inp.replacement_for_return is not None:
+        # A replacement for returned goods: nothing to pay and no new buyer to
+        # assess, so no risk rule applies and the source's orders confirm.
+        settings = replace(settings, risk=risk.RiskPolicy(), overrides={
+            inp.source: capture_policy.CaptureRule.AUTO_CONFIRM})
     facts = risk.RiskFacts.of(total=priced.subtotal, currency=currency, email=checked.email,
                               shipping_address=checked.address,
                               orders_from_email_last_hour=velocity)
@@ -162,7 +172,7 @@ def _shipped_if_done(priced: _Priced, outcome: capture.Outcome) -> list[placemen
 
 def _new_order(inp: PlaceOrder, checked: Checked, fingerprint: str | None, *,
                channel_id: int, currency: str, subtotal: Decimal, outcome: capture.Outcome,
-               at: datetime) -> placement_sql.NewOrder:
+               at: datetime, fx_rate: Decimal) -> placement_sql.NewOrder:
     return placement_sql.NewOrder(
         channel_id=channel_id, source=inp.source, status=outcome.status.value,
         held_from=outcome.held_from, hold_reasons=outcome.hold_reasons,
@@ -175,7 +185,7 @@ def _new_order(inp: PlaceOrder, checked: Checked, fingerprint: str | None, *,
         idempotency_key=inp.idempotency_key, request_hash=fingerprint,
         ship_by=outcome.ship_by, promised_delivery=outcome.promised_delivery,
         route_after=outcome.route_after, expires_at=outcome.expires_at,
-        placed_at=inp.placed_at or at, updated_at=at)
+        placed_at=inp.placed_at or at, updated_at=at, fx_rate=fx_rate)
 
 
 def _order_events(outcome: capture.Outcome, *, channel: str, actor: str | None) -> list:
@@ -210,7 +220,8 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
     channel = facts.channel
     if facts.same_reference is not None:
         raise _duplicate_reference(channel.code, facts.same_reference, inp.external_reference)
-    priced = _price(channel.code, facts.products, checked.lines)
+    fx_rate = rates.fx_rate(channel.currency, facts.rate_to_base)
+    priced = _price(channel.code, facts.products, checked.lines, no_charge_reason(inp))
     outcome = _decide(inp, checked, priced, currency=channel.currency, settings=facts.settings,
                       velocity=facts.velocity, at=at)
     levels = facts.levels
@@ -239,7 +250,7 @@ async def _place_in_one_statement(inp: PlaceOrder, checked: Checked, fingerprint
         address_book_size=customers.ADDRESS_BOOK_SIZE,
         order=_new_order(inp, checked, fingerprint, channel_id=channel.id,
                          currency=channel.currency, subtotal=priced.subtotal, outcome=outcome,
-                         at=at),
+                         at=at, fx_rate=fx_rate),
         lines=_shipped_if_done(priced, outcome), checks=checks, actor=actor,
         events=[*recorded, *order_events],
         order_event_flags=[False] * len(recorded) + [True] * len(order_events),
@@ -275,9 +286,11 @@ async def _place(inp: PlaceOrder, checked: Checked, fingerprint: str | None,
                                       external_reference=inp.external_reference).first()
             if same is not None:
                 raise _duplicate_reference(found.code, same.id, inp.external_reference)
+        # Before anything is written: no rate, no order (the base currency needs none).
+        fx_rate = rates.fx_rate(found.currency, await rates.rate_to_base(found.currency))
         skus = sorted({line.sku for line in checked.lines})
         products = await catalog_queries.priced_products(found.id, skus)
-        priced = _price(found.code, products, checked.lines)
+        priced = _price(found.code, products, checked.lines, no_charge_reason(inp))
         settings = await channel_settings.capture_settings(found.id)
         velocity = 0
         if settings.needs_velocity:
@@ -289,7 +302,7 @@ async def _place(inp: PlaceOrder, checked: Checked, fingerprint: str | None,
                                                   phone=checked.phone)
         new = _new_order(inp, checked, fingerprint, channel_id=found.id,
                          currency=found.currency, subtotal=priced.subtotal, outcome=outcome,
-                         at=at)
+                         at=at, fx_rate=fx_rate)
         order = await Order.create(customer_id=customer.id, version=1, **new.__dict__)
         await OrderLine.bulk_create([OrderLine(order_id=order.id, **ln.__dict__)
                                      for ln in _shipped_if_done(priced, outcome)])

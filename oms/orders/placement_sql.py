@@ -88,7 +88,9 @@ SELECT c.id, c.code, c.name, c.kind, c.currency, c.created_at, c.risk_policy,
   (SELECT json_build_array(o.id, o.request_hash) FROM "order" o
      WHERE $3::varchar IS NOT NULL AND o.idempotency_key = $3::varchar) AS replay,
   (SELECT o.id FROM "order" o WHERE $4::varchar IS NOT NULL AND o.channel_id = c.id
-     AND o.external_reference = $4::varchar) AS same_reference
+     AND o.external_reference = $4::varchar) AS same_reference,
+  -- The channel currency's rate to the base currency (oms.catalog.rates).
+  (SELECT cr.rate_to_base FROM currency_rate cr WHERE cr.currency = c.currency) AS rate_to_base
 FROM channel c WHERE c.code = $1
 """.replace("{routed_today}", ROUTED_TODAY_SQL.format(since="$7::timestamptz"))
 
@@ -97,7 +99,7 @@ _ORDER_COLUMNS = (
     " shipping_total, tax_total, total, shipping_address, shipping_method, delivery_earliest,"
     " delivery_latest, instructions, external_reference, idempotency_key, request_hash,"
     " version, placed_at, updated_at, hold_reasons, ship_by, promised_delivery, route_after,"
-    " expires_at, payment_reference")
+    " expires_at, payment_reference, fx_rate")
 
 _WRITE = f"""
 WITH checks AS (
@@ -139,11 +141,15 @@ WITH checks AS (
     updated_at = EXCLUDED.updated_at
   RETURNING cu.id, cu.email, cu.name, cu.phone, cu.addresses, cu.created_at, cu.updated_at,
             cu.country, cu.marketing_consent, cu.orders_count, cu.lifetime_value,
-            cu.average_order_value, cu.first_order_at, cu.last_order_at
+            cu.average_order_value, cu.first_order_at, cu.last_order_at,
+            cu.tags, cu.consent_updated_at, cu.consent_source, cu.erased_at, cu.version,
+            cu.rfm_recency, cu.rfm_frequency, cu.rfm_monetary, cu.segment,
+            cu.predicted_yearly_value, cu.segment_computed_at
 ), ins AS (
   INSERT INTO "order" ({_ORDER_COLUMNS})
   SELECT $6, cust.id, $7, $8, $41, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17, $18,
-         $19, $20, $21, $22, 1, $47, $23, $42::jsonb, $43, $44, $45, $46, $48
+         $19, $20, $21, $22, 1, $47, $23, $42::jsonb, $43, $44, $45, $46, $48,
+         $57::numeric
   FROM cust
   RETURNING id, {_ORDER_COLUMNS}
 ), lines AS (
@@ -221,7 +227,13 @@ SELECT ok.ok, (SELECT min(id) FROM ev) AS first_event_id,
        cust.marketing_consent AS c_marketing_consent, cust.orders_count AS c_orders_count,
        cust.lifetime_value AS c_lifetime_value,
        cust.average_order_value AS c_average_order_value,
-       cust.first_order_at AS c_first_order_at, cust.last_order_at AS c_last_order_at, ins.*
+       cust.first_order_at AS c_first_order_at, cust.last_order_at AS c_last_order_at,
+       cust.tags AS c_tags, cust.consent_updated_at AS c_consent_updated_at,
+       cust.consent_source AS c_consent_source, cust.erased_at AS c_erased_at,
+       cust.version AS c_version, cust.rfm_recency AS c_rfm_recency,
+       cust.rfm_frequency AS c_rfm_frequency, cust.rfm_monetary AS c_rfm_monetary,
+       cust.segment AS c_segment, cust.predicted_yearly_value AS c_predicted_yearly_value,
+       cust.segment_computed_at AS c_segment_computed_at, ins.*
 FROM ok LEFT JOIN (cust CROSS JOIN ins) ON true
 """
 
@@ -249,6 +261,7 @@ class Facts:
     velocity: int  # the email's orders in the risk window (0 when no rule needs it)
     strategy: Strategy = DEFAULT  # the channel's routing strategy
     sites: list[Site] = field(default_factory=list)  # its locations, priority order
+    rate_to_base: Decimal | None = None  # the channel currency's rate, if one is set
 
 
 async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
@@ -283,6 +296,7 @@ async def read_facts(conn: BaseDBAsyncClient, channel: str, skus: list[str],
         topics=topics,
         replay=(replay[0], replay[1]) if replay else None,
         same_reference=r["same_reference"],
+        rate_to_base=r["rate_to_base"],
         settings=channel_capture(
             risk_policy=_json(r["risk_policy"]), capture_overrides=_json(r["capture_overrides"]),
             reservation_ttl_minutes=r["reservation_ttl_minutes"],
@@ -338,6 +352,7 @@ class NewOrder:
     expires_at: datetime | None
     placed_at: datetime
     updated_at: datetime  # when it is written (placed_at is earlier for imports)
+    fx_rate: Decimal = Decimal(1)  # to the base currency, at placement (oms.catalog.rates)
 
 
 @dataclass(frozen=True)
@@ -440,6 +455,7 @@ async def write(conn: BaseDBAsyncClient, *, email: str, name: str | None, phone:
         json.dumps(decision.reasons if decision else None),
         decision.location_ids if decision else [],
         decision.location_codes if decision else [],
+        o.fx_rate,
     ]
     try:
         rows = await conn.execute_query_dict(_WRITE, params)

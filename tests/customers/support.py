@@ -21,10 +21,11 @@ D = Decimal
 
 
 async def place(lines, *, email: str = "ann@example.com", payment: dict | None = None,
-                placed_at: datetime | None = None, address: dict | None = None):
+                placed_at: datetime | None = None, address: dict | None = None,
+                channel: str = "WEB"):
     """The order (placed through the payments service, as orderPlace does),
     placed at `placed_at` by the placement's clock."""
-    cmd = factories.place_cmd(lines, email=email, address=address)
+    cmd = factories.place_cmd(lines, email=email, address=address, channel=channel)
     cmd = dataclasses.replace(cmd, payment=payment)
     with mock.patch.object(placement, "now", lambda: placed_at or clock.now()):
         placed = await payments.place_and_authorize(cmd, actor="test")

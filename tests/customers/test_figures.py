@@ -61,6 +61,12 @@ def _status(frm, to):
                  payload={"kind": "AUTHORIZE"}), True),
     (EventRecord(type="PaymentUpdated", order_id=1, customer_id=1,
                  payload={"kind": "REFUND"}), True),
+    (EventRecord(type="ReturnUpdated", order_id=1, customer_id=1,
+                 payload={"from": "RECEIVED", "to": "EXCHANGED"}), True),
+    (EventRecord(type="ReturnUpdated", order_id=1, customer_id=1,
+                 payload={"from": "RECEIVED", "to": "REFUNDED"}), False),  # its payment moves
+    (EventRecord(type="ReturnUpdated", order_id=1, customer_id=1,
+                 payload={"from": None, "to": "REQUESTED"}), False),
 ])
 def test_placement_cancellation_and_payments_move_the_figures(event, moves):
     assert moves_figures(event) is moves
