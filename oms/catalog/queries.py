@@ -1,4 +1,5 @@
-"""Reads the order path makes on every placement, one query each."""
+"""Reads the order path makes on every placement, one query each, and
+channel codes by id."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +7,8 @@ from decimal import Decimal
 
 from oms.core import sql
 from oms.core.uow import current_connection
+
+from .models import Channel
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,8 @@ async def priced_products(channel_id: int, skus: list[str]) -> dict[str, PricedP
                                     price=None if r["amount"] is None
                                     else Decimal(str(r["amount"])))
             for r in rows}
+
+
+async def channel_codes(channel_ids: set[int]) -> dict[int, str]:
+    """id -> code of these channels; one query."""
+    return {c.id: c.code for c in await Channel.filter(id__in=channel_ids)}

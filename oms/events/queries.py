@@ -35,3 +35,9 @@ async def replay(*, after_id: int, up_to: int, types: tuple[str, ...],
 async def for_order(order_ids: list[int], types: tuple[str, ...]) -> list[EventRecord]:
     rows = await EventLog.filter(order_id__in=order_ids, type__in=types).order_by("id")
     return [EventRecord.from_row(r) for r in rows]
+
+
+async def rows_of_customer(customer_id: int) -> list[EventLog]:
+    """Every event filed under the customer, oldest first, as stored (the
+    customer export shows the payload exactly as kept)."""
+    return await EventLog.filter(customer_id=customer_id).order_by("id")

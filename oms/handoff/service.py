@@ -18,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from oms.catalog.models import Location
+from oms.core.addresses import redacted_address
 from oms.core.clock import now
 from oms.core.errors import Conflict, NotFound
 from oms.core.uow import UnitOfWork, unit_of_work
@@ -210,3 +211,28 @@ async def acknowledge_by_partner(shipment_id: int, *, actor: str,
     done = await _apply(request.id, DeliveryAction.ACKNOWLEDGE, actor=actor,
                         acknowledged_at=at or now(), next_attempt_at=None)
     return done is not None
+
+
+# ---- the right to erasure (oms.customers.privacy calls this) ----------------
+
+# Request body keys that name the customer or hold text people typed.
+_PERSONAL_KEYS = ("customerName", "reason")
+
+
+async def erase_personal_data(order_ids: list[int]) -> None:
+    """The requests sent to partners about these orders' shipments: the
+    ship-to address is redacted like the order's, the customer's name and
+    any reason removed; kind, status and the attempt log stay. Only rows
+    that change are written. Runs in the caller's unit of work and commits
+    nothing itself."""
+    if not order_ids:
+        return
+    for delivery in await PartnerDelivery.filter(shipment__order_id__in=order_ids):
+        body = dict(delivery.payload or {})
+        if "shipTo" in body:
+            body["shipTo"] = redacted_address(body["shipTo"])
+        for key in _PERSONAL_KEYS:
+            if body.get(key) is not None:
+                body[key] = None
+        if body != delivery.payload:
+            await PartnerDelivery.filter(id=delivery.id).update(payload=body)

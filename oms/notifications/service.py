@@ -41,6 +41,8 @@ MAX_ATTEMPTS = 8
 RETRY_BASE = timedelta(seconds=30)
 # A PENDING row this old lost its sender (the process stopped): send it again.
 STALE_PENDING = timedelta(minutes=5)
+# What an erased customer's messages say instead of their body (it greets by name).
+ERASED_BODY = "[erased]"
 
 
 def dedupe_key(kind: Kind, order_id: int, shipment_id: int | None) -> str:
@@ -95,7 +97,9 @@ async def notify(kind: Kind, *, order_id: int, shipment_id: int | None = None,
         if order is None:
             return None
         message = await _compose(kind, order, shipment_id, paid)
-        recipient = await Customer.filter(id=order.customer_id).values_list("email", flat=True)
+        # An erased customer's email is a placeholder: nothing is sent to it.
+        recipient = await Customer.filter(id=order.customer_id, erased_at__isnull=True
+                                          ).values_list("email", flat=True)
         try:
             async with unit_of_work():
                 row = await Notification.create(
@@ -153,3 +157,15 @@ async def retry_due(config: smtp.SmtpConfig, *, batch: int = 100) -> int:
         await deliver(row, config)
         tried += 1
     return tried
+
+
+# ---- the right to erasure (oms.customers.privacy calls this) ----------------
+
+async def erase_for_orders(order_ids: list[int]) -> None:
+    """The messages about these orders lose their recipient, their body and
+    any sending error (SMTP errors quote the address); kind, subject (the
+    order number), status and times stay. Runs in the caller's unit of work
+    and commits nothing itself."""
+    if order_ids:
+        await Notification.filter(order_id__in=order_ids).update(
+            recipient=None, body=ERASED_BODY, error=None)

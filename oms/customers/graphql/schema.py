@@ -16,7 +16,7 @@ from oms.graphql.context import READERS, Info, customer_scope, require
 from oms.graphql.pagination import keyset_page
 from oms.orders.graphql.schema import SortDirection
 
-from .types import CustomerConnection, CustomerEdge, CustomerType
+from .types import CustomerConnection, CustomerEdge, CustomerSegment, CustomerType
 
 
 @strawberry.enum
@@ -24,6 +24,7 @@ class CustomerSortField(Enum):
     LIFETIME_VALUE = "LIFETIME_VALUE"
     ORDERS_COUNT = "ORDERS_COUNT"
     LAST_ORDER_AT = "LAST_ORDER_AT"
+    PREDICTED_YEARLY_VALUE = "PREDICTED_YEARLY_VALUE"
 
 
 @strawberry.input
@@ -38,6 +39,16 @@ class CustomerFilterInput:
     last_order_after: datetime | None = strawberry.field(
         default=None, description="Last order at or after this time.")
     marketing_consent: bool | None = None
+    segment: CustomerSegment | None = strawberry.field(
+        default=None, description="In this segment (as last computed).")
+    segments: list[CustomerSegment] | None = strawberry.field(
+        default=None, description="In any of these segments.")
+
+    def segment_values(self) -> tuple[str, ...] | None:
+        if self.segment is None and self.segments is None:
+            return None
+        chosen = [*([self.segment] if self.segment is not None else []), *(self.segments or [])]
+        return tuple(sorted({s.value for s in chosen}))
 
 
 @strawberry.input
@@ -74,7 +85,8 @@ class CustomerQuery:
         query = queries.CustomerFilter(
             search=f.search, country=f.country, min_lifetime_value=f.min_lifetime_value,
             max_lifetime_value=f.max_lifetime_value, last_order_before=f.last_order_before,
-            last_order_after=f.last_order_after, marketing_consent=f.marketing_consent)
+            last_order_after=f.last_order_after, marketing_consent=f.marketing_consent,
+            segments=f.segment_values())
         ob = order_by or CustomerOrderBy()
         sort = ob.field.value
         pairs, page_info = await keyset_page(
