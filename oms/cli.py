@@ -301,6 +301,69 @@ def check_customers(
         raise typer.Exit(1)
 
 
+@cli.command("segments-recompute")
+def segments_recompute() -> None:
+    """Compute every customer's RFM scores, segment and predicted yearly value
+    now (what the server's schedule does every OMS_SEGMENT_INTERVAL_SECONDS)."""
+    import time
+
+    from tortoise import Tortoise
+
+    from oms import db
+    from oms.customers import segment_service
+    from oms.migrate import upgrade_sync
+
+    s = _settings()
+    upgrade_sync(s.database_url)
+
+    async def run() -> int:
+        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=2))
+        try:
+            return await segment_service.recompute_all()
+        finally:
+            await Tortoise.close_connections()
+
+    started = time.perf_counter()
+    written = asyncio.run(run())
+    typer.echo(f"segments computed for {written} customer(s) in "
+               f"{time.perf_counter() - started:.1f} s")
+
+
+@cli.command("customer-export")
+def customer_export(customer: str = typer.Argument(..., help="The customer's id (opaque, "
+                                                             "or the number).")) -> None:
+    """Print everything held about a customer as JSON (the same document as
+    GraphQL's customerExport). Exit 2 for an unknown customer."""
+    import json
+
+    from tortoise import Tortoise
+
+    from oms import db
+    from oms.core import ids
+    from oms.core.errors import NotFound
+    from oms.customers import export
+
+    customer_id = int(customer) if customer.isdigit() else ids.decode("Customer", customer)
+    if customer_id is None:
+        typer.echo("CUSTOMER must be a customer id", err=True)
+        raise typer.Exit(2)
+
+    async def run(database_url: str) -> dict | None:
+        await Tortoise.init(config=db.tortoise_config(database_url, pool_size=2))
+        try:
+            return await export.export_customer(customer_id)
+        except NotFound:
+            return None
+        finally:
+            await Tortoise.close_connections()
+
+    document = asyncio.run(run(_settings().database_url))
+    if document is None:
+        typer.echo(f"no customer {customer}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     cli()
 

@@ -14,6 +14,9 @@ from oms.fulfillment import service as fulfillment
 from oms.fulfillment.models import Shipment
 from oms.inventory import rules, service as inventory
 from oms.orders import channel_settings, service as orders
+from oms.orders.models import Order, OrderLine
+from oms.returns import receiving, service as returns
+from oms.returns.policy import ReceivedEntry, RequestedLine
 
 CHANNELS = [("WEB", "Web shop", "WEB", "EUR"), ("AMAZON", "Amazon DE", "MARKETPLACE", "EUR"),
             ("STORE", "Paris store", "STORE", "EUR"), ("PHONE", "Phone orders", "PHONE", "EUR")]
@@ -52,8 +55,10 @@ async def load_demo(database_url: str) -> str:
             return "demo data is already loaded"
         await _setup()
         placed = await _orders()
+        made = await _returns()
         return f"demo data loaded: {len(CHANNELS)} channels, {len(LOCATIONS)} locations, " \
-               f"{len(PRODUCTS)} products, {len(CUSTOMERS)} customers, {placed} orders"
+               f"{len(PRODUCTS)} products, {len(CUSTOMERS)} customers, {placed} orders, " \
+               f"{made} returns"
     finally:
         await Tortoise.close_connections()
 
@@ -80,6 +85,11 @@ async def _setup() -> None:
                                          cutoff="15:00", timezone="Europe/Paris"),
             channel_settings.MethodInput(code="EXPRESS", name="Express", service_days=1,
                                          cutoff="12:00", timezone="Europe/Paris")])
+    # Web customers pay 3.90 for their return label; posters are final sale.
+    await returns.set_policy(channel="WEB", window_days=30, final_sale_skus=["POSTER-A2"],
+                             return_shipping_payer="CUSTOMER", return_shipping_fee="3.90",
+                             refund_original_shipping=False, return_location="WH-EU",
+                             carrier=None, service=None, actor="demo")
     # The marketplace sees at most 80 % of what its locations hold, less 2 per SKU.
     await rules.set_allocation_rule(channel="AMAZON", sku=None, cap_quantity=None,
                                     cap_percent=80, buffer=2, actor="demo")
@@ -135,3 +145,19 @@ async def _take(order_id: int, journey: str) -> None:
         if journey == "DELIVERED":
             await fulfillment.record_tracking(shipment_id=s.id, status="DELIVERED",
                                               description="Left at front door")
+
+
+async def _returns() -> int:
+    """A return on each delivered demo order: one approved (its label made,
+    the parcel on its way back), one received back into stock."""
+    delivered = await Order.filter(status="DELIVERED").order_by("id").limit(2)
+    for k, order in enumerate(delivered):
+        line = await OrderLine.filter(order_id=order.id).order_by("id").first()
+        ret = await returns.request_return(
+            order_id=order.id, resolution="REFUND", actor="demo",
+            lines=[RequestedLine(line.id, 1, "TOO_SMALL" if k == 0 else "DEFECTIVE")])
+        await returns.approve_return(ret.id, actor="demo")
+        if k == 1:
+            await receiving.receive_return(ret.id, location="WH-EU", actor="demo",
+                                           lines=[ReceivedEntry(line.id, 1, "RESALABLE")])
+    return len(delivered)

@@ -16,9 +16,10 @@ def event_consumers() -> list[Consumer]:
     from oms.handoff import consumer as handoff
     from oms.notifications import consumer as notifications
     from oms.payments import consumer as payments
+    from oms.returns import consumer as returns
 
     return [handoff.consumer(), payments.consumer(), notifications.consumer(),
-            customers.consumer()]
+            customers.consumer(), returns.consumer()]
 
 
 def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:
@@ -42,6 +43,10 @@ def background_loops(settings: Settings) -> list[Callable[[], Awaitable[None]]]:
         if settings.smtp_url:
             loops.append(lambda: notifications.retry_forever(
                 settings, settings.recovery_interval_seconds))
+    if settings.segment_interval_seconds:
+        from oms.customers import schedule as segment_schedule
+
+        loops.append(lambda: segment_schedule.run_forever(settings.segment_interval_seconds))
     if settings.consumer_interval_seconds and event_consumers():
         loops.append(lambda: consumers.run_forever(event_consumers(),
                                                    settings.consumer_interval_seconds))
@@ -52,5 +57,7 @@ def http_routes(settings: Settings) -> list[BaseRoute]:
     """Routes beside /graphql and /healthz (documents, inbound webhooks)."""
     from oms.fulfillment import http as fulfillment_http
     from oms.handoff import http as handoff_http
+    from oms.returns import http as returns_http
 
-    return [*fulfillment_http.routes(settings), *handoff_http.routes()]
+    return [*fulfillment_http.routes(settings), *handoff_http.routes(),
+            *returns_http.routes(settings)]

@@ -24,7 +24,8 @@ TABLES = ["return_document", "return_tracking_event", "return_line", '"return"',
           "routing_decision", "stock_movement", "inbound_expectation", "reservation", "stock_level",
           "tracking_event", "shipment_line", "shipment", "order_line", '"order"', "customer",
           "channel_allocation_rule", "product_price", "product", "channel_location",
-          "shipping_method", "location", "channel"]
+          "shipping_method", "location", "channel", "currency_rate", "rfm_quintiles",
+          "scheduled_job"]
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,22 @@ class ErrorCode(str, Enum):
     CONFLICT = "CONFLICT"
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     FORBIDDEN = "FORBIDDEN"
+    # Returns (oms.returns.errors explains each).
+    NOT_DELIVERED = "NOT_DELIVERED"
+    RETURN_WINDOW_CLOSED = "RETURN_WINDOW_CLOSED"
+    FINAL_SALE = "FINAL_SALE"
+    QUANTITY_EXCEEDS_RETURNABLE = "QUANTITY_EXCEEDS_RETURNABLE"
+    RECEIPT_QUANTITY_MISMATCH = "RECEIPT_QUANTITY_MISMATCH"
+    # Return resolution (oms.returns.resolution_errors explains each).
+    REFUND_EXCEEDS_REFUNDABLE = "REFUND_EXCEEDS_REFUNDABLE"
+    REFUND_PENDING = "REFUND_PENDING"
+    NO_GATEWAY_PAYMENT = "NO_GATEWAY_PAYMENT"
+    EXCHANGE_OUT_OF_STOCK = "EXCHANGE_OUT_OF_STOCK"
+    # Customer tags (oms.customers.tags: the limits).
+    TAG_TOO_LONG = "TAG_TOO_LONG"
+    TOO_MANY_TAGS = "TOO_MANY_TAGS"
+    # An order in a currency with no rate to the base currency (oms.catalog.rates).
+    CURRENCY_RATE_MISSING = "CURRENCY_RATE_MISSING"
 
 
 class DomainError(Exception):

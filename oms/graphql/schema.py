@@ -9,7 +9,9 @@ from strawberry.extensions import (AddValidationRules, DisableIntrospection, Mas
 from strawberry.tools import merge_types
 
 from oms.catalog.graphql.schema import CatalogMutation, CatalogQuery
+from oms.catalog.graphql.rates import CurrencyRateMutation, CurrencyRateQuery
 from oms.customers.graphql.schema import CustomerQuery
+from oms.customers.graphql.mutations import CustomerMutation, CustomerPrivacyQuery
 from oms.fulfillment.graphql.labels import LabelMutation
 from oms.fulfillment.graphql.routing import RoutingMutation, RoutingQuery
 from oms.fulfillment.graphql.schema import FulfillmentMutation, FulfillmentQuery
@@ -22,6 +24,10 @@ from oms.orders.graphql.schema import OrderMutation, OrderQuery
 from oms.orders.graphql.settings import ChannelSettingsMutation, ChannelSettingsQuery
 from oms.orders.graphql.subscriptions import OrderSubscription
 from oms.payments.graphql.schema import PaymentMutation
+from oms.returns.graphql.mutations import ReturnMutation
+from oms.returns.graphql.resolution import ReturnResolutionMutation
+from oms.returns.graphql.queries import ReturnQuery
+from oms.returns.graphql.subscriptions import ReturnSubscription
 
 from . import inputs, leakfix
 from .errors import should_mask
@@ -30,12 +36,16 @@ from .transport import SubscriptionsOverWebSocketOnly
 
 Query = merge_types("Query", (OrderQuery, CustomerQuery, FulfillmentQuery, InventoryQuery,
                               AllocationRuleQuery, CatalogQuery, ChannelSettingsQuery,
-                              HandoffQuery, RoutingQuery))
+                              HandoffQuery, RoutingQuery, CustomerPrivacyQuery,
+                              CurrencyRateQuery, ReturnQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AllocationRuleMutation,
                                     OrderMutation, OrderImportMutation, ChannelSettingsMutation,
                                     FulfillmentMutation, LabelMutation, HandoffMutation,
-                                    PaymentMutation, RoutingMutation))
-Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription))
+                                    PaymentMutation, RoutingMutation, CustomerMutation,
+                                    CurrencyRateMutation, ReturnMutation,
+                                    ReturnResolutionMutation))
+Subscription = merge_types("Subscription", (OrderSubscription, InventorySubscription,
+                                            ReturnSubscription))
 
 
 class OmsSchema(strawberry.Schema):

@@ -28,8 +28,8 @@ async def test_demo_then_serve(monkeypatch):
     env = server_env(database_url, workdir, None)
     try:
         out = _run(["demo"], env, workdir)
-        assert "demo data loaded: 4 channels, 4 locations, 8 products, 5 customers, 12 orders" \
-            in out
+        assert "demo data loaded: 4 channels, 4 locations, 8 products, 5 customers, 12 orders, " \
+               "2 returns" in out
         admin = out.strip().splitlines()[-1]
         assert out.strip().splitlines()[-2] == "admin token:"
         assert "demo data is already loaded" in _run(["demo", "--no-token"], env, workdir)
@@ -48,6 +48,12 @@ async def test_demo_then_serve(monkeypatch):
                                  "customer": {"email": "ana.silva@example.com"}}
         assert [c["code"] for c in data["channels"]] == ["AMAZON", "PHONE", "STORE", "WEB"]
         assert (await server.ok(q, auth=analyst))["orders"]["totalCount"] == 12
+        shown = await server.ok("""{ returns(first: 10) { edges { node { status labelUrl
+            order { status } } } } returnPolicy(channel: "WEB") { windowDays } }""", auth=admin)
+        assert sorted((e["node"]["status"], e["node"]["labelUrl"] is not None,
+                       e["node"]["order"]["status"]) for e in shown["returns"]["edges"]) == [
+            ("APPROVED", True, "DELIVERED"), ("RECEIVED", True, "DELIVERED")]
+        assert shown["returnPolicy"] == {"windowDays": 30}
         # A customer token for a demo customer sees that customer's orders only.
         cid = _run(["token", "--role", "customer", "--customer", "1"], env, workdir).strip()
         mine = await server.ok("{ orders { totalCount edges { node { customer { email } } } } }",

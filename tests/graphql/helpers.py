@@ -260,7 +260,9 @@ SNAPSHOT_TABLES = ["event_sequence", "event_log", "event_consumer", "webhook_rec
                    "reservation", "stock_level", "tracking_event", "shipment_line", "shipment",
                    "order_line", '"order"', "customer", "channel_allocation_rule",
                    "product_price", "product", "channel_location", "shipping_method",
-                   "location", "channel"]
+                   "location", "channel", "return_document", "return_tracking_event",
+                   "return_line", '"return"', "return_policy", "currency_rate",
+                   "rfm_quintiles", "scheduled_job"]
 
 
 async def db_snapshot() -> dict[str, list[dict[str, Any]]]:
