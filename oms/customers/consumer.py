@@ -50,4 +50,5 @@ async def handle(event: EventRecord) -> None:
 
 
 def consumer() -> Consumer:
-    return Consumer(name=NAME, types=(ORDER_STATUS_CHANGED, PAYMENT_UPDATED), handle=handle)
+    return Consumer(name=NAME, types=(ORDER_STATUS_CHANGED, PAYMENT_UPDATED, RETURN_UPDATED),
+                    handle=handle)

@@ -70,3 +70,17 @@ def _status(frm, to):
 ])
 def test_placement_cancellation_and_payments_move_the_figures(event, moves):
     assert moves_figures(event) is moves
+
+
+def test_the_consumer_is_handed_every_event_type_that_moves_the_figures():
+    """run_once reads only the consumer's types: a type moves_figures
+    accepts but the consumer does not read would never be handled."""
+    from oms.customers.consumer import consumer
+
+    moving = [_status(None, "PENDING"),
+              EventRecord(type="PaymentUpdated", order_id=1, customer_id=1,
+                          payload={"kind": "REFUND"}),
+              EventRecord(type="ReturnUpdated", order_id=1, customer_id=1,
+                          payload={"from": "RECEIVED", "to": "EXCHANGED"})]
+    assert all(moves_figures(e) for e in moving)
+    assert {e.type for e in moving} <= set(consumer().types)
