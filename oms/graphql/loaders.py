@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable, Hashable, Iterable, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from oms.core.batches import grouped_by
 from oms.catalog.models import Channel, ChannelLocation, Location, Product, ProductPrice
 from oms.customers.models import Customer
 from oms.events import queries as event_queries
@@ -33,10 +34,7 @@ def _by_id(model: type[Model]) -> Callable[[list[int]], Awaitable[list[Any]]]:
 def _grouped(model: type[Model], key: str, order: Iterable[str] = ("id",)
              ) -> Callable[[list[int]], Awaitable[list[list[Any]]]]:
     async def load(ids: list[int]) -> list[list[Any]]:
-        groups: dict[int, list[Any]] = defaultdict(list)
-        for r in await model.filter(**{f"{key}__in": ids}).order_by(*order):
-            groups[getattr(r, key)].append(r)
-        return [groups.get(i, []) for i in ids]
+        return await grouped_by(model, key, ids, order)
     return load
 
 

@@ -2,10 +2,10 @@
 delivery log (keyset pages, newest first) and its DataLoader batch."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from oms.catalog.models import Channel, Location, Product
+from oms.core.batches import grouped_by
 from oms.customers.models import Customer
 from oms.fulfillment.models import Shipment, ShipmentLine
 from oms.orders.models import Order
@@ -72,10 +72,7 @@ async def deliveries_count(f: DeliveryFilter) -> int:
 
 async def attempts_of(delivery_ids: list[int]) -> list[list[PartnerDeliveryAttempt]]:
     """DataLoader batch: each delivery's log, oldest attempt first."""
-    groups: dict[int, list[PartnerDeliveryAttempt]] = defaultdict(list)
-    for row in await PartnerDeliveryAttempt.filter(delivery_id__in=delivery_ids).order_by("id"):
-        groups[row.delivery_id].append(row)
-    return [groups.get(i, []) for i in delivery_ids]
+    return await grouped_by(PartnerDeliveryAttempt, "delivery_id", delivery_ids)
 
 
 async def delivery(delivery_id: int) -> PartnerDelivery | None:

@@ -10,7 +10,7 @@ from oms.orders.lifecycle import ORDER_TRANSITIONS, OrderAction, OrderStatus
 from oms.orders.models import Order
 
 from . import receivables
-from .models import Payment
+from .queries import payment_of
 
 RECONCILIATION_ACTOR = "system:reconciliation"
 
@@ -32,7 +32,7 @@ async def complete_if_done(order_id: int) -> bool:
     if order is None or not ORDER_TRANSITIONS.allows(OrderStatus(order.status),
                                                      OrderAction.COMPLETE):
         return False
-    payment = await Payment.filter(order_id=order_id).order_by("-id").first()
+    payment = await payment_of(order_id)
     figures = await receivables.figures(order_id)
     if not is_settled(order_total=Decimal(str(order.total)), payment_status=order.payment_status,
                       captured=Decimal(str(payment.captured)) if payment else None,

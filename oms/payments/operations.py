@@ -72,7 +72,8 @@ def _same_request(tx: PaymentTransaction, payment_id: int, call: Call) -> bool:
         payment_id, call.kind.value, call.amount, call.shipment_id)
 
 
-def _duplicate() -> Duplicate:
+def duplicate_key() -> Duplicate:
+    """An idempotency key reused for another request."""
     return Duplicate("this idempotencyKey was used for a different payment request",
                      field="idempotencyKey")
 
@@ -101,7 +102,7 @@ async def begin(payment_id: int, call: Call) -> PaymentTransaction:
             if existing is None:
                 raise
     if not _same_request(existing, payment_id, call):
-        raise _duplicate()
+        raise duplicate_key()
     return existing
 
 
@@ -125,7 +126,7 @@ async def begin_authorization(*, order_id: int, gateway: str, token: str | None,
                 raise
     payment = await Payment.get(id=existing.payment_id)
     if payment.order_id != order_id or not _same_request(existing, payment.id, call):
-        raise _duplicate()
+        raise duplicate_key()
     return payment, existing
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from oms.core import validation as v
 from oms.core.errors import Conflict, DomainError, Invalid, NotFound
-from oms.core.money import CENT
 from oms.fulfillment.models import Shipment, ShipmentLine
 from oms.orders import service as orders
 from oms.orders.lifecycle import OrderStatus
@@ -26,6 +25,7 @@ from .lifecycle import CAPTURABLE, RecordStatus
 from .manual import ManualGateway
 from .models import Payment, PaymentTransaction
 from .operations import Call, TxKind, TxStatus
+from .queries import payment_of
 
 ZERO = Decimal("0.00")
 MAX_KEY_LENGTH = 64  # a client's key, inside our own (which the gateway caps at 128)
@@ -60,17 +60,6 @@ async def settle(tx_id: int, result) -> PaymentTransaction:
     return tx
 
 
-async def payment_of(order_id: int) -> Payment | None:
-    return await Payment.filter(order_id=order_id).order_by("-id").first()
-
-
-def _amount(value: object, field: str = "amount") -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0 \
-            or value != value.quantize(CENT) or value >= Decimal("1e12"):
-        raise Invalid("amount must be greater than zero with at most 2 decimals", field=field)
-    return value.quantize(CENT)
-
-
 def _client_key(value: str | None) -> str:
     if not isinstance(value, str) or not (0 < len(value) <= MAX_KEY_LENGTH) \
             or value != value.strip():
@@ -86,8 +75,12 @@ async def _order(order_id: int) -> Order:
     return order
 
 
-def _declined(tx: PaymentTransaction) -> PaymentDeclined:
-    return PaymentDeclined(tx.error or "the payment was declined")
+async def _execute_or_raise(payment: Payment, tx: PaymentTransaction) -> PaymentTransaction:
+    """`execute`, with a declined answer raised as PAYMENT_DECLINED."""
+    tx = await execute(payment, tx)
+    if tx.status == TxStatus.DECLINED.value:
+        raise PaymentDeclined(tx.error or "the payment was declined")
+    return tx
 
 
 # ---- authorise at placement --------------------------------------------------
@@ -150,9 +143,7 @@ async def authorize_order(order_id: int, *, gateway: str, token: str | None,
             call=Call(TxKind.AUTHORIZE, total, key, actor=actor))
     else:
         payment = await Payment.get(id=tx.payment_id)
-    tx = await execute(payment, tx)
-    if tx.status == TxStatus.DECLINED.value:
-        raise _declined(tx)
+    await _execute_or_raise(payment, tx)
     return await Payment.get(id=payment.id)
 
 
@@ -253,11 +244,8 @@ async def _replay(key: str, kind: TxKind, amount: Decimal, order_id: int) -> Don
     payment = await Payment.get(id=tx.payment_id)
     if payment.order_id != order_id or tx.kind != kind.value \
             or Decimal(str(tx.amount)) != amount:
-        raise operations._duplicate()
-    tx = await execute(payment, tx)
-    if tx.status == TxStatus.DECLINED.value:
-        raise _declined(tx)
-    return await _done(tx)
+        raise operations.duplicate_key()
+    return await _done(await _execute_or_raise(payment, tx))
 
 
 async def refund(order_id: int, *, amount: Decimal, reason: str | None, idempotency_key: str,
@@ -265,7 +253,7 @@ async def refund(order_id: int, *, amount: Decimal, reason: str | None, idempote
     """Give back part of what was captured: never more than captured minus
     refunded (and refunds still unanswered). A replay of the key returns
     the first result; the key with another amount is DUPLICATE."""
-    amount, key = _amount(amount), _client_key(idempotency_key)
+    amount, key = v.amount(amount), _client_key(idempotency_key)
     reason = v.text(reason, "reason", required=False, max_len=500)
     full_key = f"order:{order_id}:refund:{key}"
     if (replayed := await _replay(full_key, TxKind.REFUND, amount, order_id)) is not None:
@@ -280,10 +268,7 @@ async def refund(order_id: int, *, amount: Decimal, reason: str | None, idempote
                       "is left to refund", field="amount")
     tx = await operations.begin(payment.id, Call(TxKind.REFUND, amount, full_key, actor=actor,
                                                  note=reason))
-    tx = await execute(payment, tx)
-    if tx.status == TxStatus.DECLINED.value:
-        raise _declined(tx)
-    return await _done(tx)
+    return await _done(await _execute_or_raise(payment, tx))
 
 
 async def _left_to_refund(payment: Payment) -> Decimal:
@@ -311,7 +296,7 @@ async def mark_paid(order_id: int, *, amount: Decimal, reference: str | None,
                     idempotency_key: str, actor: str | None = None) -> Done:
     """Staff record money received for a phone, email or invoice order (the
     manual gateway), in instalments up to the order total."""
-    amount, key = _amount(amount), _client_key(idempotency_key)
+    amount, key = v.amount(amount), _client_key(idempotency_key)
     reference = v.text(reference, "reference", required=False, max_len=200)
     full_key = f"order:{order_id}:paid:{key}"
     if (replayed := await _replay(full_key, TxKind.CAPTURE, amount, order_id)) is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from oms.core.batches import grouped_by
 from oms.catalog.models import Channel, Location
 from oms.core import clock, keyset
 from oms.fulfillment.models import ShipmentLine
@@ -120,23 +121,16 @@ async def returns_by_id(ids: list[int]) -> list[Return | None]:
     return [rows.get(i) for i in ids]
 
 
-async def _grouped(model, key: str, ids: list[int], order: tuple[str, ...]) -> list[list[Any]]:
-    groups: dict[int, list[Any]] = defaultdict(list)
-    for r in await model.filter(**{f"{key}__in": ids}).order_by(*order):
-        groups[getattr(r, key)].append(r)
-    return [groups.get(i, []) for i in ids]
-
-
 async def returns_of_orders(order_ids: list[int]) -> list[list[Return]]:
-    return await _grouped(Return, "order_id", order_ids, ("created_at", "id"))
+    return await grouped_by(Return, "order_id", order_ids, ("created_at", "id"))
 
 
 async def lines_of_returns(return_ids: list[int]) -> list[list[ReturnLine]]:
-    return await _grouped(ReturnLine, "ret_id", return_ids, ("id",))
+    return await grouped_by(ReturnLine, "ret_id", return_ids, ("id",))
 
 
 async def tracking_of_returns(return_ids: list[int]) -> list[list[ReturnTrackingEvent]]:
-    return await _grouped(ReturnTrackingEvent, "ret_id", return_ids, ("occurred_at", "id"))
+    return await grouped_by(ReturnTrackingEvent, "ret_id", return_ids, ("occurred_at", "id"))
 
 
 # ---- the returns of one customer's orders (erasure and export) --------------
@@ -161,4 +155,4 @@ def still_open(statuses: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 async def returns_of_orders_by_id(order_ids: list[int]) -> list[list[Return]]:
     """As returns_of_orders, but in the order they were made (by id)."""
-    return await _grouped(Return, "order_id", order_ids, ("id",))
+    return await grouped_by(Return, "order_id", order_ids, ("id",))

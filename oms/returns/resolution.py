@@ -19,20 +19,17 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from oms.catalog import service as catalog
+from oms.core import validation as v
 from oms.core.clock import now
 from oms.core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, OutOfStock
-from oms.core.money import CENT
 from oms.core.uow import unit_of_work
-from oms.core.versioning import save_if_unchanged
 from oms.fulfillment.models import ShipmentLine
 from oms.orders import service as orders
 from oms.orders.models import Order, OrderLine
 from oms.payments import service as payments
 from oms.payments.operations import TxStatus
 
-from . import exchange, refunds
-from .events import return_updated
+from . import exchange, refunds, service
 from .lifecycle import ReturnAction, ReturnResolution, ReturnStatus, next_status
 from .models import Return, ReturnLine
 from .policy import Policy
@@ -55,20 +52,8 @@ def exchange_key(return_id: int) -> str:
     return f"return:{return_id}:exchange"
 
 
-async def _return(return_id: int) -> Return:
-    ret = await Return.get_or_none(id=return_id)
-    if ret is None:
-        raise NotFound("return not found", field="id")
-    return ret
-
-
 def _checked_amount(amount: Decimal | None) -> Decimal | None:
-    if amount is None:
-        return None
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 \
-            or amount != amount.quantize(CENT) or amount >= Decimal("1e12"):
-        raise Invalid("amount must be greater than zero with at most 2 decimals", field="amount")
-    return amount.quantize(CENT)
+    return None if amount is None else v.amount(amount)
 
 
 # ---- refund -------------------------------------------------------------------
@@ -79,7 +64,7 @@ async def refund_return(return_id: int, *, amount: Decimal | None = None,
     (oms.returns.refunds), an explicit amount (e.g. goodwill for missing
     units) at most what is left to refund. A repeated call refunds once and
     returns the same result; another amount after a refund is DUPLICATE."""
-    ret = await _return(return_id)
+    ret = await service.get_return(return_id)
     explicit = _checked_amount(amount)
     if ret.status == ReturnStatus.REFUNDED.value:
         return _same_refund(ret, explicit)
@@ -103,7 +88,7 @@ async def finish_refund(return_id: int) -> Return | None:
     confirmed (the payments recovery loop resolved a timed-out refund): the
     return moves to REFUNDED with that amount and nothing is sent again.
     None when there is nothing to finish (no refund asked for, or still open)."""
-    ret = await _return(return_id)
+    ret = await service.get_return(return_id)
     if ret.status != ReturnStatus.RECEIVED.value:
         return None
     _, tx = await _refund_attempt(ret.order_id, ret.id)
@@ -215,7 +200,7 @@ async def exchange_return(return_id: int, *, actor: str | None = None) -> Return
     order of the units back, at no charge, reserving stock like any order.
     A repeated call returns the same order; short of stock, nothing is
     written and the return stays RECEIVED (EXCHANGE_OUT_OF_STOCK)."""
-    ret = await _return(return_id)
+    ret = await service.get_return(return_id)
     if ret.status == ReturnStatus.EXCHANGED.value:
         return ret
     next_status(ReturnStatus(ret.status), ReturnAction.EXCHANGE)  # INVALID_TRANSITION
@@ -245,19 +230,10 @@ async def _resolve(return_id: int, action: ReturnAction, actor: str | None, **ch
         ret = await Return.filter(id=return_id).select_for_update().first()
         if ret is None:
             raise NotFound("return not found", field="id")
-        to = next_status(ReturnStatus(ret.status), action) \
-            if ret.status == ReturnStatus.RECEIVED.value else None
-        if to is None:
+        if ret.status != ReturnStatus.RECEIVED.value:
             return _already(ret, action, changes)
         order = await Order.get(id=ret.order_id)
-        at = now()
-        from_status = ret.status
-        await save_if_unchanged(ret, "return", status=to.value, resolved_at=at, updated_at=at,
-                                **changes)
-        uow.record(return_updated(ret, customer_id=order.customer_id,
-                                  channel=await catalog.channel_code(order.channel_id),
-                                  from_status=from_status, to_status=to.value, actor=actor,
-                                  order_status=order.status))
+        await service.move(uow, ret, order, action, actor=actor, resolved_at=now(), **changes)
         return ret
 
 
