@@ -74,10 +74,8 @@ async def _take_lease(name: str) -> int | None:
 
 
 async def _advance(name: str, last_id: int, error: str | None = None) -> None:
-    changes: dict = {"updated_at": now(), "last_error": error}
-    if error is None:
-        changes["last_id"] = last_id
-    await EventConsumerCursor.filter(name=name, lease_owner=OWNER).update(**changes)
+    await EventConsumerCursor.filter(name=name, lease_owner=OWNER).update(
+        last_id=last_id, updated_at=now(), last_error=error)
 
 
 async def run_once(consumer: Consumer, *, batch: int = BATCH) -> int:
@@ -102,8 +100,7 @@ async def run_once(consumer: Consumer, *, batch: int = BATCH) -> int:
             raise
         except Exception as exc:  # noqa: BLE001 - kept on the cursor; retried next turn
             log.exception("event consumer %s failed on event %s", consumer.name, event.id)
-            if last != start:
-                await _advance(consumer.name, last)
+            # Past the events handled so far, stopped at this one.
             await _advance(consumer.name, last, error=f"event {event.id}: {exc!r}"[:2000])
             return handled
         last = event.id

@@ -26,19 +26,17 @@ from oms.catalog.models import Location, Product
 from oms.customers.models import Customer
 from oms.core import sql
 from oms.core.clock import now
-from oms.core.errors import Invalid, InvalidTransition, NotFound
+from oms.core.errors import Invalid, InvalidTransition
 from oms.core.ids import encode
 from oms.core.uow import current_connection, unit_of_work
 from oms.core.versioning import save_if_unchanged
-from oms.orders import service as orders
-from oms.orders.lifecycle import OrderStatus
 from oms.orders.numbers import format_number
 from oms.orders.promises import add_business_days
 
 from . import events
 from .lifecycle import ShipmentStatus
 from .models import Shipment, ShipmentDocument, ShipmentLine
-from .service import FULFILLABLE_ORDER_STATUSES
+from .locking import check_fulfillable, lock_shipment
 
 LABEL = "LABEL"
 PACKING_SLIP = "PACKING_SLIP"
@@ -65,14 +63,8 @@ async def create_label(shipment_id: int, *, carrier: str, service: str,
         raise Invalid("weightGrams must be a whole number of grams above 0",
                       field="weightGrams")
     async with unit_of_work() as uow:
-        shipment = await Shipment.get_or_none(id=shipment_id)
-        if shipment is None:
-            raise NotFound("shipment not found", field="id")
-        order = await orders.lock_for_fulfilment(shipment.order_id)
-        shipment = await Shipment.get(id=shipment_id)  # as of the lock
-        if OrderStatus(order.status) not in FULFILLABLE_ORDER_STATUSES:
-            raise InvalidTransition(f"the order is {order.status}; its shipments cannot move",
-                                    field="id")
+        shipment, order = await lock_shipment(shipment_id)
+        check_fulfillable(order)
         if ShipmentStatus(shipment.status) not in LABEL_STATUSES:
             raise InvalidTransition(
                 f"a label is made while a shipment is PICKING or PACKED, not {shipment.status}",

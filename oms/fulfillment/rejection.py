@@ -21,13 +21,13 @@ from oms.core.uow import unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.inventory import service as inventory
 from oms.orders import service as orders
-from oms.orders.lifecycle import OrderStatus
 from oms.orders.models import Order, OrderLine
 
 from . import decisions, events, lifecycle, routing
 from .lifecycle import ShipmentAction, ShipmentStatus
 from .models import Shipment, ShipmentLine
-from .service import FULFILLABLE_ORDER_STATUSES, create_shipments, get_shipment
+from .locking import check_fulfillable, lock_shipment
+from .service import create_shipments
 
 # Not yet handed to a carrier: the location may still refuse it.
 REJECTABLE = frozenset({ShipmentStatus.PENDING, ShipmentStatus.PICKING, ShipmentStatus.PACKED})
@@ -50,17 +50,12 @@ async def reject_shipment(shipment_id: int, *, reason: str, actor: str | None) -
 
 async def _reject(shipment_id: int, *, reason: str, actor: str | None) -> Shipment:
     async with unit_of_work() as uow:
-        shipment = await get_shipment(shipment_id)
-        order = await orders.lock_for_fulfilment(shipment.order_id)
-        # Re-read under the order lock: another rejection may have just committed.
-        shipment = await get_shipment(shipment_id)
+        shipment, order = await lock_shipment(shipment_id)
         status = ShipmentStatus(shipment.status)
         if status not in REJECTABLE:
             raise InvalidTransition(f"the shipment is {status.value}; only a shipment not yet "
                                     "shipped can be rejected", field="id")
-        if OrderStatus(order.status) not in FULFILLABLE_ORDER_STATUSES:
-            raise InvalidTransition(f"the order is {order.status}; its shipments cannot move",
-                                    field="id")
+        check_fulfillable(order)
         at = now()
         target = lifecycle.next_status(status, ShipmentAction.CANCEL)
         await save_if_unchanged(shipment, "shipment", status=target.value, rejected_at=at,

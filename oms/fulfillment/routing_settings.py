@@ -13,13 +13,6 @@ from . import routing
 MAX_DAILY_CAPACITY = 1_000_000
 
 
-async def strategy(channel: str) -> routing.Strategy:
-    found = await Channel.filter(code=channel).values_list("routing_strategy", flat=True)
-    if not found:
-        raise NotFound(f"unknown channel {channel}", field="channel")
-    return routing.strategy_from_dict(found[0])
-
-
 async def set_strategy(channel: str, data: Mapping[str, Any] | None) -> routing.Strategy:
     """`data` in the JSON shape of Strategy.to_dict; None restores the default."""
     parsed = routing.strategy_from_dict(data) if data is not None else None

@@ -10,21 +10,16 @@ from datetime import datetime
 from oms.catalog import service as catalog
 from oms.catalog.models import Product
 from oms.core.clock import now
-from oms.core.errors import InvalidTransition, NotFound
 from oms.core.uow import unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.inventory import allocation, service as inventory
 from oms.orders import service as orders
-from oms.orders.lifecycle import OrderStatus
 from oms.orders.models import Order, OrderLine
 
 from . import events, lifecycle, tracking
 from .lifecycle import ShipmentAction, ShipmentStatus
+from .locking import check_fulfillable, get_shipment, lock_shipment
 from .models import Shipment, ShipmentDocument, ShipmentLine, TrackingEvent
-
-# Shipments of an order in these statuses may be worked on.
-FULFILLABLE_ORDER_STATUSES = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
-                              OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
 
 
 async def has_shipments(order_id: int) -> bool:
@@ -91,24 +86,12 @@ async def _move(shipment: Shipment, action: ShipmentAction, **changes) -> Shipme
     return target
 
 
-async def get_shipment(shipment_id: int) -> Shipment:
-    shipment = await Shipment.get_or_none(id=shipment_id)
-    if shipment is None:
-        raise NotFound("shipment not found", field="id")
-    return shipment
-
-
 async def _work_on(shipment_id: int, action: ShipmentAction, *, actor: str | None,
                    description: str | None = None, occurred_at: datetime | None = None,
                    location: str | None = None, **changes) -> Shipment:
     async with unit_of_work() as uow:
-        shipment = await get_shipment(shipment_id)
-        order = await orders.lock_for_fulfilment(shipment.order_id)
-        # Re-read under the order lock: another move may have just committed.
-        shipment = await get_shipment(shipment_id)
-        if OrderStatus(order.status) not in FULFILLABLE_ORDER_STATUSES:
-            raise InvalidTransition(f"the order is {order.status}; its shipments cannot move",
-                                    field="id")
+        shipment, order = await lock_shipment(shipment_id)
+        check_fulfillable(order)
         await _move(shipment, action, **changes)
         if action is ShipmentAction.SHIP:
             await _ship_units(shipment, order, actor=actor)

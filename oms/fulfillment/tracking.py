@@ -30,15 +30,15 @@ from oms.carriers.webhooks import CarrierScan
 from oms.catalog import service as catalog
 from oms.core import validation as v
 from oms.core.clock import now, utc
-from oms.core.errors import Invalid, InvalidTransition, NotFound
+from oms.core.errors import Invalid, NotFound
 from oms.core.uow import unit_of_work
 from oms.core.versioning import save_if_unchanged
 from oms.events import receipts
 from oms.orders import service as orders
-from oms.orders.lifecycle import OrderStatus
 
 from . import events, lifecycle
 from .lifecycle import ShipmentStatus
+from .locking import check_fulfillable, lock_shipment
 from .models import Shipment, TrackingEvent
 
 if TYPE_CHECKING:
@@ -46,11 +46,6 @@ if TYPE_CHECKING:
 
 MAX_CLOCK_SKEW = timedelta(minutes=10)
 MANUAL = "MANUAL"
-
-# Shipments of an order in these statuses may move: service.FULFILLABLE_ORDER_STATUSES,
-# which cannot be imported here (service re-exports this module's record_scan).
-_FULFILLABLE = {OrderStatus.CONFIRMED, OrderStatus.PROCESSING,
-                OrderStatus.PARTIALLY_SHIPPED, OrderStatus.SHIPPED}
 
 
 @dataclass(frozen=True)
@@ -133,10 +128,7 @@ async def apply_scan(*, shipment_id: int | None = None, tracking_number: str | N
         shipment_id = await _by_tracking_number(tracking_number, carrier)
 
     async with unit_of_work() as uow:
-        shipment = await _get(shipment_id)
-        order = await orders.lock_for_fulfilment(shipment.order_id)
-        # Re-read under the order lock: another scan may have just committed.
-        shipment = await _get(shipment_id)
+        shipment, order = await lock_shipment(shipment_id)
         if await TrackingEvent.filter(shipment_id=shipment.id, dedupe_key=key).exists():
             return ScanResult(shipment, applied=False, moved=False)
         current = ShipmentStatus(shipment.status)
@@ -144,9 +136,7 @@ async def apply_scan(*, shipment_id: int | None = None, tracking_number: str | N
                         and shipment.last_scan_at is not None and at < shipment.last_scan_at)
         timeline_only = current is ShipmentStatus.DELIVERED or late_arrival
         if not timeline_only:
-            if OrderStatus(order.status) not in _FULFILLABLE:
-                raise InvalidTransition(
-                    f"the order is {order.status}; its shipments cannot move", field="id")
+            check_fulfillable(order)
             target = lifecycle.next_status(current, action)
             newest = max(at, shipment.last_scan_at) if shipment.last_scan_at else at
             changes: dict = {"status": target.value, "last_scan_at": newest}
@@ -211,13 +201,6 @@ def scan_key(source: str, dedupe_key: str | None, status: str, at: datetime,
         return f"{source}:{dedupe_key}"
     content = f"{status}|{utc(at).isoformat()}|{location or ''}"
     return "auto:" + hashlib.sha256(content.encode()).hexdigest()
-
-
-async def _get(shipment_id: int) -> Shipment:
-    shipment = await Shipment.get_or_none(id=shipment_id)
-    if shipment is None:
-        raise NotFound("shipment not found", field="id")
-    return shipment
 
 
 async def _by_tracking_number(tracking_number: str | None, carrier: str | None) -> int:
