@@ -21,6 +21,7 @@ from typing import Any
 from oms.core import ids
 from oms.core.errors import Invalid
 from oms.core.json_body import json_object, text, time as _time
+from oms.core.keyset import MAX_ID
 
 
 class MessageType(str, Enum):
@@ -30,8 +31,6 @@ class MessageType(str, Enum):
     TRACKING = "TRACKING"
 
 
-# Integer primary keys: a larger number names no shipment.
-MAX_PK = 2 ** 31 - 1
 MAX_TEXT = {"type": 16, "shipmentId": 64, "reason": 500, "carrier": 64, "service": 64,
             "trackingNumber": 64, "status": 32, "description": 500, "location": 200,
             "eventId": 128}
@@ -63,7 +62,8 @@ def parse_message(body: bytes) -> PartnerMessage:
         names = ", ".join(m.value for m in MessageType)
         raise Invalid(f"type must be one of {names}", field="type") from None
     shipment_id = ids.decode("Shipment", _text(data, "shipmentId", required=True))
-    if shipment_id is None or not 0 < shipment_id <= MAX_PK:
+    # Integer primary keys: a larger number names no shipment.
+    if shipment_id is None or not 0 < shipment_id <= MAX_ID:
         raise Invalid("shipmentId is not a shipment id", field="shipmentId")
     if kind is MessageType.ACCEPTED:
         return PartnerMessage(kind, shipment_id)

@@ -105,37 +105,35 @@ async def receive(*, sku: str, location: str, quantity: int, reference: str | No
     leave incoming, never more than it still expects: the rest arrives
     unexpected, and the expectation is closed. `reason` goes on the ledger
     row (RETURN for units a customer sent back)."""
-    v.quantity(quantity, "quantity")
-    reference = v.text(reference, "reference", required=False)
-    reason = v.text(reason, "reason", required=False, max_len=500)
-    async with unit_of_work() as uow:
-        product = await catalog.get_product(sku)
-        loc = await catalog.get_location(location)
-        await _ensure_level(uow.conn, product.id, loc.id)
-        expected = (await inbound.take(uow.conn, product.id, loc.id, reference, quantity)
-                    if reference else 0)
-        delta = Delta(on_hand=quantity, incoming=-expected)
-        row = await ledger.change(uow.conn, product.id, loc.id, delta)
-        if row is None:
-            raise _too_many(sku, loc.code)
-        change = ledger.Change.of(sku, loc.code, row, delta)
-        await _write(uow, [change], [ledger.movement(change, kind="RECEIPT", reference=reference,
-                                                     reason=reason, actor=actor)])
-        return ledger.level(row)
+    return await _arrive(sku=sku, location=location, quantity=quantity, reference=reference,
+                         reason=reason, actor=actor, damaged=False)
 
 
 async def receive_damaged(*, sku: str, location: str, quantity: int, reference: str | None,
                           reason: str, actor: str | None = None) -> StockLevel:
     """Units arrive on hand already damaged (a customer's return found
     damaged): on hand and damaged both go up, so available does not move."""
+    return await _arrive(sku=sku, location=location, quantity=quantity, reference=reference,
+                         reason=reason, actor=actor, damaged=True)
+
+
+async def _arrive(*, sku: str, location: str, quantity: int, reference: str | None,
+                  reason: str | None, actor: str | None, damaged: bool) -> StockLevel:
+    """A RECEIPT: units on hand, sellable (taken off an expectation under
+    `reference`) or damaged (a reason required)."""
     v.quantity(quantity, "quantity")
     reference = v.text(reference, "reference", required=False)
-    reason = v.text(reason, "reason", max_len=500)
+    reason = v.text(reason, "reason", required=damaged, max_len=500)
     async with unit_of_work() as uow:
         product = await catalog.get_product(sku)
         loc = await catalog.get_location(location)
         await _ensure_level(uow.conn, product.id, loc.id)
-        delta = Delta(on_hand=quantity, damaged=quantity)
+        if damaged:
+            delta = Delta(on_hand=quantity, damaged=quantity)
+        else:
+            expected = (await inbound.take(uow.conn, product.id, loc.id, reference, quantity)
+                        if reference else 0)
+            delta = Delta(on_hand=quantity, incoming=-expected)
         row = await ledger.change(uow.conn, product.id, loc.id, delta)
         if row is None:
             raise _too_many(sku, loc.code)

@@ -54,8 +54,7 @@ def next_attempt_due(created_at, attempts: int):
     return created_at + RETRY_BASE * (2 ** attempts - 1)
 
 
-async def _order_view(order: Order) -> OrderView:
-    customer = await Customer.get(id=order.customer_id)
+async def _order_view(order: Order, customer: Customer) -> OrderView:
     lines = await OrderLine.filter(order_id=order.id).order_by("id")
     return OrderView(
         number=format_number(await catalog.channel_code(order.channel_id), order.id),
@@ -75,9 +74,9 @@ async def _shipment_view(shipment: Shipment) -> ShipmentView:
         tracking_number=shipment.tracking_number)
 
 
-async def _compose(kind: Kind, order: Order, shipment_id: int | None,
+async def _compose(kind: Kind, order: Order, customer: Customer, shipment_id: int | None,
                    paid: Decimal | None) -> Message:
-    view = await _order_view(order)
+    view = await _order_view(order, customer)
     if kind is Kind.RECEIPT:
         return templates.receipt(view, paid=paid if paid is not None else view.total)
     shipment = await Shipment.get(id=shipment_id)
@@ -96,15 +95,15 @@ async def notify(kind: Kind, *, order_id: int, shipment_id: int | None = None,
         order = await Order.get_or_none(id=order_id)
         if order is None:
             return None
-        message = await _compose(kind, order, shipment_id, paid)
+        customer = await Customer.get(id=order.customer_id)
+        message = await _compose(kind, order, customer, shipment_id, paid)
         # An erased customer's email is a placeholder: nothing is sent to it.
-        recipient = await Customer.filter(id=order.customer_id, erased_at__isnull=True
-                                          ).values_list("email", flat=True)
+        recipient = customer.email if customer.erased_at is None else None
         try:
             async with unit_of_work():
                 row = await Notification.create(
                     order_id=order_id, kind=kind.value, channel="EMAIL",
-                    recipient=recipient[0] if recipient else None, subject=message.subject,
+                    recipient=recipient, subject=message.subject,
                     body=message.body,
                     status=(Status.PENDING if config else Status.RECORDED).value,
                     attempts=0, dedupe_key=key, created_at=now())

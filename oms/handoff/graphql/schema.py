@@ -7,6 +7,7 @@ from oms.catalog.graphql.schema import LocationPayload
 from oms.catalog.graphql.types import LocationType
 from oms.catalog.models import Location
 from oms.core import ids
+from oms.core.keyset import MAX_ID
 from oms.graphql.context import OPERATORS, READERS, SETUP, Info, require
 from oms.graphql.errors import GqlCode, UserError, attempt, gql_error
 from oms.graphql.pagination import PageInfo, decode_cursor, encode_cursor, page_size
@@ -29,13 +30,10 @@ class PartnerDeliveryPayload:
     user_errors: list[UserError]
 
 
-# Integer primary keys: a larger number names no row (and PostgreSQL would refuse it).
-MAX_PK = 2 ** 31 - 1
-
-
 def _pk(type_name: str, global_id: str | None) -> int | None:
+    # Integer primary keys: a larger number names no row (and PostgreSQL would refuse it).
     pk = ids.decode(type_name, global_id)
-    return pk if pk is not None and 0 < pk <= MAX_PK else None
+    return pk if pk is not None and 0 < pk <= MAX_ID else None
 
 
 def _delivery_id(id: strawberry.ID) -> int:
@@ -70,7 +68,7 @@ class HandoffQuery:
         cursor = decode_cursor(after)
         before_id = None
         if cursor is not None:
-            if len(cursor) != 1 or type(cursor[0]) is not int or not 0 < cursor[0] <= MAX_PK + 1:
+            if len(cursor) != 1 or type(cursor[0]) is not int or not 0 < cursor[0] <= MAX_ID + 1:
                 raise gql_error("invalid cursor", GqlCode.BAD_USER_INPUT)
             before_id = cursor[0]
         query = await _filter(filter or PartnerDeliveryFilter())
