@@ -37,13 +37,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from oms.core.money import CENT
+
 # Order statuses and payment statuses the definition names.
 NOT_COUNTED_STATUS = "CANCELLED"
 PAID_ELSEWHERE = ("CAPTURED", "PARTIALLY_REFUNDED")
 # Ledger entry kinds: money received, money sent back.
 RECEIVED, SENT_BACK = "PAYMENT", "REFUND"
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)

@@ -62,22 +62,11 @@ async def erase_customer(customer_id: int, *, actor: str) -> Customer:
     async with unit_of_work() as uow:
         customer = await _locked(customer_id)
         statuses = await order_queries.statuses_of_customer(customer.id)
-        open_orders = order_queries.still_open(statuses)
-        if open_orders:
-            first_id, first_status = open_orders[0]
-            raise InvalidTransition(
-                f"the customer has {len(open_orders)} open order(s) (order id "
-                f"{first_id} is {first_status}); erase once they are "
-                f"delivered or cancelled", field="id")
+        _refuse_if_open(order_queries.still_open(statuses), "order",
+                        until="delivered or cancelled")
         order_ids = [i for i, _ in statuses]
-        open_returns = return_queries.still_open(
-            await return_queries.statuses_of_orders(order_ids))
-        if open_returns:
-            first_id, first_status = open_returns[0]
-            raise InvalidTransition(
-                f"the customer has {len(open_returns)} open return(s) (return id "
-                f"{first_id} is {first_status}); erase once they are "
-                f"resolved", field="id")
+        _refuse_if_open(return_queries.still_open(
+            await return_queries.statuses_of_orders(order_ids)), "return", until="resolved")
         first_time = customer.erased_at is None
         await _erase_profile(customer, actor=actor)
         await orders.erase_addresses(order_ids)
@@ -90,6 +79,15 @@ async def erase_customer(customer_id: int, *, actor: str) -> Customer:
         if first_time:
             uow.record(events.erased(customer.id, order_ids=order_ids, actor=actor))
         return customer
+
+
+def _refuse_if_open(still_open: list[tuple[int, str]], what: str, *, until: str) -> None:
+    """(id, status) of the customer's open orders or returns: none, or refused."""
+    if still_open:
+        first_id, first_status = still_open[0]
+        raise InvalidTransition(
+            f"the customer has {len(still_open)} open {what}(s) ({what} id "
+            f"{first_id} is {first_status}); erase once they are {until}", field="id")
 
 
 async def _locked(customer_id: int) -> Customer:

@@ -22,7 +22,12 @@ from .models import Customer
 
 # Money in integer cents, so SQLite (decimals stored as text, summed as
 # floats) adds up exactly what PostgreSQL does.
-_CENTS = "CAST(ROUND({} * 100) AS BIGINT)"
+CENTS = "CAST(ROUND({} * 100) AS BIGINT)"
+# Integer cents back into a money column, by dialect: exact numeric division
+# on PostgreSQL; decimals are text on SQLite, written with two decimals, as
+# Tortoise writes them.
+CENTS_TO_MONEY = {"postgres": "CAST({} AS NUMERIC) / 100",
+                  "sqlite": "printf('%.2f', {} / 100.0)"}
 _PAID_ELSEWHERE = ", ".join(f"'{s}'" for s in figures.PAID_ELSEWHERE)
 
 # One row per customer with counted orders: (customer_id, orders_count,
@@ -40,12 +45,12 @@ SELECT q.customer_id AS customer_id, q.placed_at AS placed_at, {{scaled}} AS sca
 FROM (
 SELECT o.customer_id AS customer_id, o.placed_at AS placed_at, o.fx_rate AS fx_rate,
        COALESCE(m.cents, CASE WHEN o.payment_status IN ({_PAID_ELSEWHERE})
-                              THEN {_CENTS.format('o.total')} ELSE 0 END) AS cents
+                              THEN {CENTS.format('o.total')} ELSE 0 END) AS cents
 FROM "order" o
 LEFT JOIN (
   SELECT r.order_id AS order_id,
          SUM(CASE WHEN r.kind = '{figures.RECEIVED}' THEN 1 ELSE -1 END
-             * {_CENTS.format('r.amount')}) AS cents
+             * {CENTS.format('r.amount')}) AS cents
   FROM receivable_entry r
   WHERE r.kind IN ('{figures.RECEIVED}', '{figures.SENT_BACK}'){{entries}}
   GROUP BY r.order_id
@@ -168,8 +173,7 @@ def _filtered(f: CustomerFilter) -> QuerySet[Customer]:
     if f.marketing_consent is not None:
         qs = qs.filter(marketing_consent=f.marketing_consent)
     if f.segments is not None:
-        qs = (qs.filter(segment=f.segments[0]) if len(f.segments) == 1
-              else qs.filter(segment__in=list(f.segments)))
+        qs = qs.filter(segment__in=list(f.segments))
     return qs
 
 

@@ -20,7 +20,7 @@ from oms.core import sql
 from oms.core.clock import now
 from oms.core.uow import unit_of_work
 
-from . import segments
+from . import queries, segments
 from .models import Customer, RfmQuintiles
 
 SMALL_POPULATION = 100
@@ -32,18 +32,18 @@ _KS = range(2, segments.QUINTILES + 1)
 # Each score's figure: recency by the time of the last order (later is
 # better), frequency by orders, monetary by lifetime value in cents (SQLite
 # keeps decimals as text: never compare those).
-_CENTS = "CAST(ROUND(c.lifetime_value * 100) AS BIGINT)"
+_CENTS = queries.CENTS.format("c.lifetime_value")
 _FIGURES = {"recency": "c.last_order_at", "frequency": "c.orders_count", "monetary": _CENTS}
 
 _DIALECT = {
     "postgres": {"time": "CAST(? AS TIMESTAMPTZ)",
                  "epoch": "CAST(FLOOR(EXTRACT(EPOCH FROM {})) AS BIGINT)",
                  "greatest": "GREATEST", "exact": "CAST({} AS NUMERIC)",
-                 "div": "div({}, {})", "money": "CAST({} AS NUMERIC) / 100"},
+                 "div": "div({}, {})", "money": queries.CENTS_TO_MONEY["postgres"]},
     # Integer arithmetic (exact below 9.2e18, far above any lifetime value).
     "sqlite": {"time": "?", "epoch": "CAST(strftime('%s', {}) AS INTEGER)",
                "greatest": "MAX", "exact": "{}", "div": "({}) / ({})",
-               "money": "printf('%.2f', {} / 100.0)"},
+               "money": queries.CENTS_TO_MONEY["sqlite"]},
 }
 
 

@@ -74,26 +74,23 @@ WHERE customer.id = f.id
 """
 _AVERAGE_CENTS = "(2 * f.paid_cents + f.orders_count) / (2 * f.orders_count)"
 
-_DIALECT = {
-    # Exact: numeric division, stored to the cent.
-    "postgres": {"money": "CAST({} AS NUMERIC) / 100",
-                 "country": "SUBSTR(UPPER(customer.addresses -> -1 ->> 'country'), 1, 2)"},
-    # Decimals are text on SQLite: written with two decimals, as Tortoise writes them.
-    "sqlite": {"money": "printf('%.2f', {} / 100.0)",
-               "country": "SUBSTR(UPPER(json_extract(customer.addresses, '$[#-1].country')), 1, 2)"},
+_COUNTRY = {
+    "postgres": "SUBSTR(UPPER(customer.addresses -> -1 ->> 'country'), 1, 2)",
+    "sqlite": "SUBSTR(UPPER(json_extract(customer.addresses, '$[#-1].country')), 1, 2)",
 }
 
 
 def recompute_sql(dialect: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
     grouped, params = queries.grouped_sql(customer_ids, dialect)
-    d = _DIALECT["postgres" if dialect == "postgres" else "sqlite"]
+    key = "postgres" if dialect == "postgres" else "sqlite"
+    money = queries.CENTS_TO_MONEY[key]
     where = ""
     if customer_ids is not None:
         where = f"WHERE c.id IN ({', '.join('?' * len(customer_ids))})"
         params = [*params, *customer_ids]
-    text = _RECOMPUTE.format(money_total=d["money"].format("f.paid_cents"),
-                             money_average=d["money"].format(_AVERAGE_CENTS),
-                             country=d["country"], grouped=grouped, where=where)
+    text = _RECOMPUTE.format(money_total=money.format("f.paid_cents"),
+                             money_average=money.format(_AVERAGE_CENTS),
+                             country=_COUNTRY[key], grouped=grouped, where=where)
     return text, params
 
 

@@ -3,9 +3,13 @@ cancellation, and reading their stored figures."""
 from __future__ import annotations
 
 import dataclasses
-from unittest import mock
+import os
+import subprocess
+import sys
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
+from unittest import mock
 
 from oms.core import clock
 from oms.customers import consumer as customers_consumer
@@ -52,3 +56,10 @@ async def figures(email: str = "ann@example.com") -> tuple:
     c = await Customer.get(email=email)
     return (c.orders_count, c.lifetime_value, c.average_order_value, c.first_order_at,
             c.last_order_at)
+
+
+def oms_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess:
+    """The `oms` command on this database, run in `cwd`."""
+    env = {**os.environ, "OMS_DATABASE_URL": database_url, "OMS_DATA_DIR": str(cwd / ".oms")}
+    return subprocess.run([str(Path(sys.executable).parent / "oms"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)

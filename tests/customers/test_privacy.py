@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -38,7 +34,7 @@ from tests.factories import T0
 from tests.graphql.helpers import ANALYST, STAFF, Gql, customer_auth, db_snapshot
 from tests.handoff.shop import Clock, Partner, drain as drain_handoff, partner_shop
 
-from .support import CARD
+from .support import CARD, oms_cli
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -338,22 +334,16 @@ async def test_an_admin_exports_and_erases_through_the_api(clean_db, monkeypatch
         {"code": "NOT_FOUND", "field": ["id"], "message": "customer not found"}]}
 
 
-def _oms(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMS_DATABASE_URL": database_url, "OMS_DATA_DIR": str(cwd / ".oms")}
-    return subprocess.run([str(Path(sys.executable).parent / "oms"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 async def test_the_customer_export_command_prints_the_document(clean_db, database_url,
                                                                tmp_path):
     s = await _story()
-    done = _oms("customer-export", ids.encode("Customer", s["ann"]),
-                database_url=database_url, cwd=tmp_path)
+    done = oms_cli("customer-export", ids.encode("Customer", s["ann"]),
+                   database_url=database_url, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     printed = json.loads(done.stdout)
     expected = json.loads(json.dumps(await export.export_customer(s["ann"])))
     assert printed | {"exportedAt": None} == expected | {"exportedAt": None}
-    by_number = _oms("customer-export", str(s["ann"]), database_url=database_url, cwd=tmp_path)
+    by_number = oms_cli("customer-export", str(s["ann"]), database_url=database_url, cwd=tmp_path)
     assert json.loads(by_number.stdout)["customer"]["email"] == "ann@example.com"
-    missing = _oms("customer-export", "999999", database_url=database_url, cwd=tmp_path)
+    missing = oms_cli("customer-export", "999999", database_url=database_url, cwd=tmp_path)
     assert (missing.returncode, missing.stdout, missing.stderr) == (2, "", "no customer 999999\n")

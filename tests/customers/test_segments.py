@@ -19,7 +19,7 @@ from oms.customers.segments import History, Segment
 
 from tests.graphql.helpers import STAFF, Gql, customer_auth
 
-from .support import D, drain, place
+from .support import D, drain, oms_cli, place
 
 AT = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -397,10 +397,8 @@ async def test_a_customer_s_segment_fields(clean_db):
 
 
 async def test_segments_recompute_command(database_url, clean_db, tmp_path):
-    from .test_service import _oms
-
     await _people()
-    done = _oms("segments-recompute", database_url=database_url, cwd=tmp_path)
+    done = oms_cli("segments-recompute", database_url=database_url, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("segments computed for 12 customer(s) in ")
     assert (await Customer.get(email="g@example.com")).segment == "CHAMPIONS"

@@ -3,11 +3,7 @@ consumer as orders are placed, paid, refunded and cancelled; recomputed for
 everyone in one statement; checked against the orders."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +18,7 @@ from oms.payments import service as payments
 
 from tests import factories
 
-from .support import CARD, D, drain, figures, place, ship_all
+from .support import CARD, D, drain, figures, oms_cli, place, ship_all
 
 pytestmark = pytest.mark.usefixtures("shop")
 
@@ -157,35 +153,29 @@ async def test_the_check_reports_a_tampered_figure():
     assert progress == [(1, 2), (2, 2)]
 
 
-def _oms(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OMS_DATABASE_URL": database_url, "OMS_DATA_DIR": str(cwd / ".oms")}
-    return subprocess.run([str(Path(sys.executable).parent / "oms"), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 async def test_check_customers_command_exits_1_on_a_difference_and_fix_rewrites_it(
         database_url, tmp_path):
     o = await place([("SKU-A", 2)], placed_at=T1,
                     payment={"gateway": "shop", "reference": "a", "status": "CAPTURED"})
     await drain()
-    done = _oms("check-customers", database_url=database_url, cwd=tmp_path)
+    done = oms_cli("check-customers", database_url=database_url, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (
         0, "0 customer(s) with figures that differ from their orders\n"), done.stderr
 
     await Order.filter(id=o.id).update(total=D("21.00"))  # the figures no longer agree
-    done = _oms("check-customers", database_url=database_url, cwd=tmp_path)
+    done = oms_cli("check-customers", database_url=database_url, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert done.stdout == (
         f"customer {o.customer_id} (ann@example.com): lifetime_value: 20.00 != 21.00; "
         "average_order_value: 20.00 != 21.00\n"
         "1 customer(s) with figures that differ from their orders\n")
 
-    done = _oms("check-customers", "--fix", database_url=database_url, cwd=tmp_path)
+    done = oms_cli("check-customers", "--fix", database_url=database_url, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert done.stdout.endswith("1 customer(s) with figures that differ from their orders; "
                                 "figures rewritten for 1 customer(s)\n")
     assert await figures() == (1, D("21.00"), D("21.00"), T1, T1)
-    done = _oms("check-customers", database_url=database_url, cwd=tmp_path)
+    done = oms_cli("check-customers", database_url=database_url, cwd=tmp_path)
     assert done.returncode == 0, done.stdout
 
 
