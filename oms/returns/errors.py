@@ -39,9 +39,3 @@ class QuantityExceedsReturnable(DomainError):
 class ReceiptQuantityMismatch(DomainError):
     code = ErrorCode.RECEIPT_QUANTITY_MISMATCH
 
-
-# Every code a returns use case may answer with, for docs and tests.
-CODES = (ErrorCode.INVALID, ErrorCode.NOT_FOUND, ErrorCode.DUPLICATE,
-         ErrorCode.INVALID_TRANSITION, ErrorCode.CONFLICT, ErrorCode.NOT_DELIVERED,
-         ErrorCode.RETURN_WINDOW_CLOSED, ErrorCode.FINAL_SALE,
-         ErrorCode.QUANTITY_EXCEEDS_RETURNABLE, ErrorCode.RECEIPT_QUANTITY_MISMATCH)

@@ -1,4 +1,5 @@
-"""What a received return refunds by default. Pure: standard library only.
+"""What a received return refunds by default. Pure: standard library and
+oms.core only.
 
 For each returned line, the units physically back (resalable + damaged) at
 the line's unit price, plus that share of the order's tax; plus the order's
@@ -22,8 +23,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
+from oms.core.money import CENT
+
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 def half_up(value: Decimal) -> Decimal:

@@ -36,8 +36,3 @@ class NoGatewayPayment(DomainError):
 class ExchangeOutOfStock(DomainError):
     code = ErrorCode.EXCHANGE_OUT_OF_STOCK
 
-
-CODES = (ErrorCode.INVALID, ErrorCode.NOT_FOUND, ErrorCode.DUPLICATE,
-         ErrorCode.INVALID_TRANSITION, ErrorCode.CONFLICT, ErrorCode.PAYMENT_DECLINED,
-         ErrorCode.REFUND_EXCEEDS_REFUNDABLE, ErrorCode.REFUND_PENDING,
-         ErrorCode.NO_GATEWAY_PAYMENT, ErrorCode.EXCHANGE_OUT_OF_STOCK)

@@ -101,11 +101,14 @@ async def receive_carrier_scan(*, carrier: str, scan: CarrierScan, dedupe_key: s
         actor=f"carrier:{carrier}")
 
 
-async def by_tracking_number(tracking_number: str | None, carrier: str | None = None) -> int:
+def _with_number(tracking_number: str | None, carrier: str | None):
     query = Return.filter(tracking_number=tracking_number)
-    if carrier is not None:
-        query = query.filter(carrier=carrier)
-    found = await query.order_by("id").values_list("id", flat=True)
+    return query if carrier is None else query.filter(carrier=carrier)
+
+
+async def by_tracking_number(tracking_number: str | None, carrier: str | None = None) -> int:
+    found = await _with_number(tracking_number, carrier).order_by("id").values_list("id",
+                                                                                    flat=True)
     if not found:
         raise NotFound("no shipment or return has this tracking number",
                        field="trackingNumber")
@@ -113,7 +116,4 @@ async def by_tracking_number(tracking_number: str | None, carrier: str | None = 
 
 
 async def has_tracking_number(tracking_number: str, carrier: str | None = None) -> bool:
-    query = Return.filter(tracking_number=tracking_number)
-    if carrier is not None:
-        query = query.filter(carrier=carrier)
-    return await query.exists()
+    return await _with_number(tracking_number, carrier).exists()

@@ -49,12 +49,17 @@ async def delivered_order(lines, *, payment: dict | None = CARD, tax: str | None
     else:
         order = await _with_tax_and_shipping(cmd, payment, D(tax or "0.00"),
                                              D(shipping or "0.00"))
-    for s in await factories.shipments_of(order.id):
+    await ship_and_deliver(order.id)
+    return await Order.get(id=order.id)
+
+
+async def ship_and_deliver(order_id: int) -> None:
+    """Every shipment of the order picked, packed, shipped and delivered; then drain()."""
+    for s in await factories.shipments_of(order_id):
         for step in (fulfillment.pick, fulfillment.pack, fulfillment.ship):
             await step(s.id)
         await fulfillment.record_tracking(shipment_id=s.id, status="DELIVERED")
     await drain()
-    return await Order.get(id=order.id)
 
 
 async def _with_tax_and_shipping(cmd, payment, tax: Decimal, shipping: Decimal) -> Order:

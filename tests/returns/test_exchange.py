@@ -13,7 +13,6 @@ from oms.core.errors import ErrorCode
 from oms.customers import service as customers
 from oms.customers.models import Customer
 from oms.events.models import EventLog
-from oms.fulfillment import service as fulfillment
 from oms.inventory import service as inventory
 from oms.inventory.models import StockLevel
 from oms.orders import service as orders
@@ -25,7 +24,8 @@ from oms.returns.models import Return
 from tests import factories
 from tests.assertions import refused
 
-from .resolution_fixtures import delivered_order, drain, lifetime_value, received_return, ret_row
+from .resolution_fixtures import (delivered_order, drain, lifetime_value, received_return, ret_row,
+                                  ship_and_deliver)
 
 D = Decimal
 EXCHANGE = ReturnResolution.EXCHANGE
@@ -152,21 +152,13 @@ async def test_a_phone_order_is_replaced_confirmed_and_the_replacement_completes
     o = await factories.place([("SKU-A", 1)], source="PHONE")
     assert o.status == "PENDING"  # a phone order waits for staff
     await orders.confirm_order(o.id, actor="staff:1")
-    await _deliver(o.id)
+    await ship_and_deliver(o.id)
     ret = await received_return(o, {"SKU-A": (1, 0, 0)}, resolution=EXCHANGE)
     done = await resolution.exchange_return(ret.id)
     new = await Order.get(id=done.exchange_order_id)
     assert (new.source, new.status, new.payment_status) == ("PHONE", "CONFIRMED", "CAPTURED")
-    await _deliver(new.id)
+    await ship_and_deliver(new.id)
     assert (await Order.get(id=new.id)).status == "COMPLETED"  # nothing to capture
-
-
-async def _deliver(order_id: int) -> None:
-    for s in await factories.shipments_of(order_id):
-        for step in (fulfillment.pick, fulfillment.pack, fulfillment.ship):
-            await step(s.id)
-        await fulfillment.record_tracking(shipment_id=s.id, status="DELIVERED")
-    await drain()
 
 
 # ---- the placement option --------------------------------------------------------------

@@ -2,7 +2,6 @@
 `after: <cursor>` like shipmentUpdated (oms.graphql.streams)."""
 from __future__ import annotations
 
-from functools import partial
 from typing import AsyncGenerator
 
 import strawberry
@@ -43,11 +42,9 @@ class ReturnSubscription:
         def wanted(r: EventRecord) -> bool:
             return r.type == RETURN_UPDATED and r.order_id == oid
 
-        replay = partial(event_queries.replay, types=(RETURN_UPDATED,), order_id=oid)
+        async def replay(after_id: int, up_to: int) -> list[EventRecord]:
+            return await event_queries.replay(after_id=after_id, up_to=up_to,
+                                              types=(RETURN_UPDATED,), order_id=oid)
 
-        async def replay_batch(after_id: int, up_to: int) -> list[EventRecord]:
-            return await replay(after_id=after_id, up_to=up_to)
-
-        async for record in event_stream(info, predicate=wanted, after=cursor,
-                                         replay=replay_batch):
+        async for record in event_stream(info, predicate=wanted, after=cursor, replay=replay):
             yield await return_of(info, record)

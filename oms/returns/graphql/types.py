@@ -9,12 +9,11 @@ import strawberry
 
 from oms.catalog.graphql.types import LocationType
 from oms.core import ids
-from oms.core.errors import DomainError
 from oms.events.record import EventRecord
 from oms.fulfillment.graphql.types import TrackingEventType
 from oms.graphql.common import Money
 from oms.graphql.context import Info
-from oms.graphql.errors import UserError, user_errors
+from oms.graphql.errors import UserError, attempt
 from oms.returns import lifecycle, models
 from oms.returns.policy import Policy
 
@@ -260,11 +259,9 @@ class ReturnPayload:
 
 async def return_payload(call: Callable[[], Awaitable[models.Return]]) -> ReturnPayload:
     """Run a use case; the return, or its refusal as userErrors."""
-    try:
-        ret = await call()
-    except DomainError as exc:
-        return ReturnPayload(return_=None, user_errors=user_errors(exc))
-    return ReturnPayload(return_=ReturnType(m=ret), user_errors=[])
+    ret, errors = await attempt(call)
+    return ReturnPayload(return_=ReturnType(m=ret) if ret is not None else None,
+                         user_errors=errors)
 
 
 def return_id(id: strawberry.ID) -> int:
