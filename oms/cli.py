@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Optional
@@ -13,6 +14,20 @@ from oms.auth import tokens
 
 cli = typer.Typer(help="Order Management System: GraphQL API with live subscriptions.",
                   no_args_is_help=True, add_completion=False)
+
+
+@contextlib.asynccontextmanager
+async def _database(database_url: str, pool_size: int = 2):
+    """The ORM's connections for one command, closed however it ends."""
+    from tortoise import Tortoise
+
+    from oms import db
+
+    await Tortoise.init(config=db.tortoise_config(database_url, pool_size=pool_size))
+    try:
+        yield
+    finally:
+        await Tortoise.close_connections()
 
 
 def _settings() -> settings_mod.Settings:
@@ -115,9 +130,6 @@ def export_availability(
     import os
     import sys
 
-    from tortoise import Tortoise
-
-    from oms import db
     from oms.core.errors import NotFound
     from oms.inventory import feed
 
@@ -127,8 +139,7 @@ def export_availability(
     fmt = feed.FeedFormat(format.upper())
 
     async def run(database_url: str) -> int:
-        await Tortoise.init(config=db.tortoise_config(database_url, pool_size=2))
-        try:
+        async with _database(database_url):
             try:
                 stream = await feed.open_feed(channel=channel, format=fmt)
             except NotFound as exc:
@@ -149,8 +160,6 @@ def export_availability(
             typer.echo(f"{count} SKU(s) of {stream.channel} exported"
                        + (f" to {output}" if output is not None else ""), err=True)
             return 0
-        finally:
-            await Tortoise.close_connections()
 
     code = asyncio.run(run(_settings().database_url))
     if code:
@@ -180,9 +189,7 @@ def import_orders(
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
-    from tortoise import Tortoise
 
-    from oms import db
     from oms.catalog import service as catalog
     from oms.core.errors import DomainError
     from oms.migrate import upgrade_sync
@@ -210,8 +217,7 @@ def import_orders(
     failures: list[imports.ImportResult] = []
 
     async def run() -> imports.Summary:
-        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=workers + 2))
-        try:
+        async with _database(s.database_url, pool_size=workers + 2):
             await catalog.get_channel(channel)  # before the progress bar shows
             with Progress(TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("orders  {task.fields[counts]}"), TimeElapsedColumn(),
@@ -229,8 +235,6 @@ def import_orders(
                     orders, channel=channel, mode=imports.ImportMode(mode.lower()),
                     actor="cli:import-orders", report=report, concurrency=workers,
                     on_result=advance)
-        finally:
-            await Tortoise.close_connections()
 
     started = time.perf_counter()
     try:
@@ -266,9 +270,7 @@ def check_customers(
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
-    from tortoise import Tortoise
 
-    from oms import db
     from oms.customers import service as customers
     from oms.migrate import upgrade_sync
 
@@ -277,8 +279,7 @@ def check_customers(
     console = Console(stderr=True)
 
     async def run() -> tuple[list[customers.Difference], int]:
-        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=2))
-        try:
+        async with _database(s.database_url):
             with Progress(TextColumn("[bold]checking"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("customers"), TimeElapsedColumn(), TimeRemainingColumn(),
                           console=console) as bar:
@@ -287,8 +288,6 @@ def check_customers(
                     on_batch=lambda done, total: bar.update(task, completed=done, total=total))
             fixed = await customers.recompute_figures() if fix and found else 0
             return found, fixed
-        finally:
-            await Tortoise.close_connections()
 
     found, fixed = asyncio.run(run())
     for d in found[:50]:
@@ -307,9 +306,6 @@ def segments_recompute() -> None:
     now (what the server's schedule does every OMS_SEGMENT_INTERVAL_SECONDS)."""
     import time
 
-    from tortoise import Tortoise
-
-    from oms import db
     from oms.customers import segment_service
     from oms.migrate import upgrade_sync
 
@@ -317,11 +313,8 @@ def segments_recompute() -> None:
     upgrade_sync(s.database_url)
 
     async def run() -> int:
-        await Tortoise.init(config=db.tortoise_config(s.database_url, pool_size=2))
-        try:
+        async with _database(s.database_url):
             return await segment_service.recompute_all()
-        finally:
-            await Tortoise.close_connections()
 
     started = time.perf_counter()
     written = asyncio.run(run())
@@ -336,9 +329,6 @@ def customer_export(customer: str = typer.Argument(..., help="The customer's id 
     GraphQL's customerExport). Exit 2 for an unknown customer."""
     import json
 
-    from tortoise import Tortoise
-
-    from oms import db
     from oms.core import ids
     from oms.core.errors import NotFound
     from oms.customers import export
@@ -349,13 +339,11 @@ def customer_export(customer: str = typer.Argument(..., help="The customer's id 
         raise typer.Exit(2)
 
     async def run(database_url: str) -> dict | None:
-        await Tortoise.init(config=db.tortoise_config(database_url, pool_size=2))
-        try:
-            return await export.export_customer(customer_id)
-        except NotFound:
-            return None
-        finally:
-            await Tortoise.close_connections()
+        async with _database(database_url):
+            try:
+                return await export.export_customer(customer_id)
+            except NotFound:
+                return None
 
     document = asyncio.run(run(_settings().database_url))
     if document is None:

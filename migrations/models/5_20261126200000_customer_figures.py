@@ -27,29 +27,9 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
     return SQLITE_DOWN
 
 
-POSTGRES_UP = """
-        ALTER TABLE "customer" ADD "average_order_value" DECIMAL(14,2);
-        ALTER TABLE "customer" ADD "lifetime_value" DECIMAL(14,2) NOT NULL DEFAULT 0;
-        ALTER TABLE "customer" ADD "orders_count" INT NOT NULL DEFAULT 0;
-        ALTER TABLE "customer" ADD "last_order_at" TIMESTAMPTZ;
-        ALTER TABLE "customer" ADD "country" VARCHAR(2);
-        ALTER TABLE "customer" ADD "first_order_at" TIMESTAMPTZ;
-        ALTER TABLE "customer" ADD "marketing_consent" BOOL NOT NULL DEFAULT False;
-        CREATE INDEX IF NOT EXISTS "idx_customer_last_or_5559be" ON "customer" ("last_order_at", "id");
-        CREATE INDEX IF NOT EXISTS "idx_customer_lifetim_f8a227" ON "customer" ("lifetime_value", "id");
-        CREATE INDEX IF NOT EXISTS "idx_customer_orders__a6fd2a" ON "customer" ("orders_count", "id");
-        CREATE INDEX IF NOT EXISTS "idx_customer_country_9fc671" ON "customer" ("country");
-        CREATE EXTENSION IF NOT EXISTS pg_trgm;
-        CREATE INDEX IF NOT EXISTS "idx_customer_search_trgm" ON "customer"
-            USING GIN ((LOWER(COALESCE("name", '') || ' ' || "email" || ' ' || COALESCE("phone", ''))) gin_trgm_ops);
-UPDATE customer SET
-  orders_count = f.orders_count,
-  lifetime_value = CAST(f.paid_cents AS NUMERIC) / 100,
-  average_order_value = CASE WHEN f.orders_count > 0 THEN CAST((2 * f.paid_cents + f.orders_count) / (2 * f.orders_count) AS NUMERIC) / 100 END,
-  first_order_at = f.first_order_at,
-  last_order_at = f.last_order_at,
-  country = SUBSTR(UPPER(customer.addresses -> -1 ->> 'country'), 1, 2)
-FROM (
+# The backfill's grouped figures (as oms.customers.queries had them then), the
+# same text for both dialects; only the SET list differs.
+_BACKFILL_FROM = """FROM (
   SELECT c.id AS id, COALESCE(g.orders_count, 0) AS orders_count,
          COALESCE(g.paid_cents, 0) AS paid_cents,
          g.first_order_at AS first_order_at, g.last_order_at AS last_order_at
@@ -76,6 +56,30 @@ WHERE customer.id = f.id;
 INSERT INTO event_consumer (name, last_id, updated_at)
 SELECT 'customer-figures', COALESCE(MAX(id), 0), CURRENT_TIMESTAMP FROM event_log WHERE true
 ON CONFLICT (name) DO NOTHING;"""
+
+POSTGRES_UP = """
+        ALTER TABLE "customer" ADD "average_order_value" DECIMAL(14,2);
+        ALTER TABLE "customer" ADD "lifetime_value" DECIMAL(14,2) NOT NULL DEFAULT 0;
+        ALTER TABLE "customer" ADD "orders_count" INT NOT NULL DEFAULT 0;
+        ALTER TABLE "customer" ADD "last_order_at" TIMESTAMPTZ;
+        ALTER TABLE "customer" ADD "country" VARCHAR(2);
+        ALTER TABLE "customer" ADD "first_order_at" TIMESTAMPTZ;
+        ALTER TABLE "customer" ADD "marketing_consent" BOOL NOT NULL DEFAULT False;
+        CREATE INDEX IF NOT EXISTS "idx_customer_last_or_5559be" ON "customer" ("last_order_at", "id");
+        CREATE INDEX IF NOT EXISTS "idx_customer_lifetim_f8a227" ON "customer" ("lifetime_value", "id");
+        CREATE INDEX IF NOT EXISTS "idx_customer_orders__a6fd2a" ON "customer" ("orders_count", "id");
+        CREATE INDEX IF NOT EXISTS "idx_customer_country_9fc671" ON "customer" ("country");
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE INDEX IF NOT EXISTS "idx_customer_search_trgm" ON "customer"
+            USING GIN ((LOWER(COALESCE("name", '') || ' ' || "email" || ' ' || COALESCE("phone", ''))) gin_trgm_ops);
+UPDATE customer SET
+  orders_count = f.orders_count,
+  lifetime_value = CAST(f.paid_cents AS NUMERIC) / 100,
+  average_order_value = CASE WHEN f.orders_count > 0 THEN CAST((2 * f.paid_cents + f.orders_count) / (2 * f.orders_count) AS NUMERIC) / 100 END,
+  first_order_at = f.first_order_at,
+  last_order_at = f.last_order_at,
+  country = SUBSTR(UPPER(customer.addresses -> -1 ->> 'country'), 1, 2)
+""" + _BACKFILL_FROM
 
 POSTGRES_DOWN = """
         DROP INDEX IF EXISTS "idx_customer_search_trgm";
@@ -110,33 +114,7 @@ UPDATE customer SET
   first_order_at = f.first_order_at,
   last_order_at = f.last_order_at,
   country = SUBSTR(UPPER(json_extract(customer.addresses, '$[#-1].country')), 1, 2)
-FROM (
-  SELECT c.id AS id, COALESCE(g.orders_count, 0) AS orders_count,
-         COALESCE(g.paid_cents, 0) AS paid_cents,
-         g.first_order_at AS first_order_at, g.last_order_at AS last_order_at
-  FROM customer c LEFT JOIN (
-SELECT o.customer_id AS customer_id, COUNT(*) AS orders_count,
-       MIN(o.placed_at) AS first_order_at, MAX(o.placed_at) AS last_order_at,
-       CAST(SUM(COALESCE(m.cents, CASE WHEN o.payment_status IN ('CAPTURED', 'PARTIALLY_REFUNDED')
-                                       THEN CAST(ROUND(o.total * 100) AS BIGINT) ELSE 0 END))
-            AS BIGINT) AS paid_cents
-FROM "order" o
-LEFT JOIN (
-  SELECT r.order_id AS order_id,
-         SUM(CASE WHEN r.kind = 'PAYMENT' THEN 1 ELSE -1 END
-             * CAST(ROUND(r.amount * 100) AS BIGINT)) AS cents
-  FROM receivable_entry r
-  WHERE r.kind IN ('PAYMENT', 'REFUND')
-  GROUP BY r.order_id
-) m ON m.order_id = o.id
-WHERE o.status <> 'CANCELLED'
-GROUP BY o.customer_id
-) g ON g.customer_id = c.id
-) f
-WHERE customer.id = f.id;
-INSERT INTO event_consumer (name, last_id, updated_at)
-SELECT 'customer-figures', COALESCE(MAX(id), 0), CURRENT_TIMESTAMP FROM event_log WHERE true
-ON CONFLICT (name) DO NOTHING;"""
+""" + _BACKFILL_FROM
 
 SQLITE_DOWN = """
         DROP INDEX IF EXISTS "idx_customer_country_9fc671";
